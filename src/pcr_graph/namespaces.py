@@ -1,0 +1,114 @@
+"""Every namespace pcr-graph uses, in one place.
+
+Our own vocabulary is a :class:`rdflib.namespace.DefinedNamespace` with ``_fail = True``,
+so a misspelt term raises instead of silently minting a new IRI. A test checks that every
+term declared here exists in ``ontology/pcr.ttl`` and that every term there is declared here.
+"""
+
+from __future__ import annotations
+
+from rdflib import Graph, Namespace, URIRef
+from rdflib.namespace import DCTERMS, FOAF, ORG, OWL, PROV, RDF, RDFS, SH, SKOS, XSD, DefinedNamespace
+
+BASE = "https://w3id.org/pcr-graph/"
+"""Root of every IRI we mint."""
+
+ID = Namespace(BASE + "id/")
+"""Instances: areas, regions, providers, forums, links, evidence, findings."""
+
+SECTOR = Namespace(BASE + "def/sector/")
+LINKTYPE = Namespace(BASE + "def/link-type/")
+THEME = Namespace(BASE + "def/theme/")
+PHASE = Namespace(BASE + "def/phase/")
+FORUMKIND = Namespace(BASE + "def/forum-kind/")
+SCHEME = Namespace(BASE + "def/scheme/")
+"""The SKOS concept schemes themselves (``scheme:sectors`` …)."""
+
+
+class PCR(DefinedNamespace):
+    """The pcr-graph ontology (``ontology/pcr.ttl``): terms where no W3C term fits."""
+
+    _fail = True
+    _NS = Namespace(BASE + "def#")
+
+    # classes
+    Area: URIRef  # an ICS / STP / ICB footprint; subclass of org:OrganizationalCollaboration
+    Region: URIRef  # an NHS England region
+    Provider: URIRef  # subclass of org:Organization
+    PlanningForum: URIRef  # subclass of org:OrganizationalCollaboration
+    CollaborationLink: URIRef  # the n-ary link node
+    Evidence: URIRef  # subclass of prov:Entity
+    ReviewPhase: URIRef  # subclass of prov:Activity
+    Finding: URIRef  # subclass of prov:Entity
+    SourceDocument: URIRef  # subclass of prov:Entity
+    ExpectationProfile: URIRef
+    PlanningExpectation: URIRef
+    PathwayExpectation: URIRef
+    ImportRun: URIRef  # subclass of prov:Activity
+
+    # identifiers (plain literals)
+    odsCode: URIRef
+    onsCode2021: URIRef
+    onsCode2022: URIRef
+    cqcLocationId: URIRef
+    cqcProviderId: URIRef
+
+    # structure
+    region: URIRef  # Area -> Region
+    sector: URIRef  # Provider / expectation -> sector concept
+    operatesIn: URIRef  # Provider -> Area
+    area: URIRef  # PlanningForum / CollaborationLink / Evidence -> Area
+    forumKind: URIRef  # PlanningForum -> forum-kind concept
+    participant: URIRef  # CollaborationLink -> org:Organization
+    linkType: URIRef  # CollaborationLink / PathwayExpectation -> link-type concept
+    theme: URIRef  # CollaborationLink / Finding -> theme concept
+    startDate: URIRef  # xsd:date
+    endDate: URIRef  # xsd:date
+    collaboratesWith: URIRef  # shortcut edge, sub-property of org:linkedTo, symmetric
+    quote: URIRef  # a short verbatim quote
+    url: URIRef  # xsd:anyURI literal
+    fictional: URIRef  # xsd:boolean: true on every invented area, provider, forum, link, evidence
+    reviewedArea: URIRef  # ReviewPhase -> Area, sub-property of prov:used
+    topic: URIRef  # ReviewPhase / expectation -> a plain-language topic or phase
+    phase: URIRef  # Finding -> ReviewPhase
+    aboutSector: URIRef  # Finding -> sector concept
+    expectation: URIRef  # ExpectationProfile -> expectation
+    fromSector: URIRef  # PathwayExpectation -> sector concept
+    toSector: URIRef  # PathwayExpectation -> sector concept
+    sourceLocation: URIRef  # "providers.csv line 12": where a resource came from
+    rowCount: URIRef  # ImportRun -> xsd:integer
+    sha256: URIRef  # ImportRun / SourceDocument -> hex digest
+
+
+PREFIXES: dict[str, Namespace | str] = {
+    "pcr": str(PCR._NS),
+    "id": ID,
+    "sector": SECTOR,
+    "linktype": LINKTYPE,
+    "theme": THEME,
+    "phase": PHASE,
+    "forumkind": FORUMKIND,
+    "scheme": SCHEME,
+    "org": ORG,
+    "skos": SKOS,
+    "prov": PROV,
+    "dcterms": DCTERMS,
+    "foaf": FOAF,
+    "owl": OWL,
+    "rdf": RDF,
+    "rdfs": RDFS,
+    "sh": SH,
+    "xsd": XSD,
+}
+
+
+def bind_prefixes(graph: Graph) -> Graph:
+    """Bind every pcr-graph prefix on ``graph`` and return it (for chaining)."""
+    for prefix, namespace in PREFIXES.items():
+        graph.bind(prefix, Namespace(str(namespace)), override=True, replace=True)
+    return graph
+
+
+def sparql_prologue() -> str:
+    """PREFIX lines for every namespace, for queries written without their own."""
+    return "".join(f"PREFIX {p}: <{ns}>\n" for p, ns in PREFIXES.items())
