@@ -8,7 +8,19 @@ term declared here exists in ``ontology/pcr.ttl`` and that every term there is d
 from __future__ import annotations
 
 from rdflib import Graph, Namespace, URIRef
-from rdflib.namespace import DCTERMS, FOAF, ORG, OWL, PROV, RDF, RDFS, SH, SKOS, XSD, DefinedNamespace
+from rdflib.namespace import (
+    DCTERMS,
+    FOAF,
+    ORG,
+    OWL,
+    PROV,
+    RDF,
+    RDFS,
+    SH,
+    SKOS,
+    XSD,
+    DefinedNamespace,
+)
 
 BASE = "https://w3id.org/pcr-graph/"
 """Root of every IRI we mint."""

@@ -1,0 +1,445 @@
+"""The ``pcr-graph`` command line: a thin shell over the library.
+
+Exit codes: 0 fine; 1 the data has problems (SHACL violations, or gaps at or above
+``--fail-on``); 2 a usage or runtime error. A user's mistake gets a one-line message
+naming the file, line or field, never a traceback.
+"""
+
+from __future__ import annotations
+
+import sys
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any, TypeVar
+
+import click
+
+from . import __version__
+from .errors import ImportProblems, PcrGraphError, UsageError
+from .project import Project
+
+F = TypeVar("F", bound=Callable[..., Any])
+CONTEXT = {"help_option_names": ["-h", "--help"], "max_content_width": 100}
+
+
+def _project(ctx: click.Context) -> Project:
+    project = ctx.find_object(Project)
+    assert project is not None
+    return project
+
+
+def _emit(text: str, output: Path | None) -> None:
+    if output is None:
+        click.echo(text, nl=False)
+    else:
+        from .rdfio import atomic_write_text
+
+        atomic_write_text(output, text)
+        click.echo(f"wrote {output}", err=True)
+
+
+def output_options(formats: tuple[str, ...], default: str) -> Callable[[F], F]:
+    """The shared ``--format`` and ``-o/--output`` options."""
+
+    def decorate(func: F) -> F:
+        func = click.option(
+            "-o",
+            "--output",
+            type=click.Path(dir_okay=False, path_type=Path),
+            help="Write to FILE (atomically) instead of standard output.",
+        )(func)
+        return click.option(
+            "--format",
+            "fmt",
+            type=click.Choice(formats),
+            default=default,
+            show_default=True,
+            help="Output format.",
+        )(func)
+
+    return decorate
+
+
+@click.group(context_settings=CONTEXT)
+@click.version_option(__version__, "--version", prog_name="pcr-graph")
+@click.option(
+    "--workspace",
+    type=click.Path(file_okay=False, path_type=Path),
+    default=Path(".pcr-graph"),
+    envvar="PCR_GRAPH_WORKSPACE",
+    show_default=True,
+    help="Folder holding your imports (env PCR_GRAPH_WORKSPACE).",
+)
+@click.option("--no-demo", is_flag=True, help="Leave the fictional demo system out of the data.")
+@click.option(
+    "--profile",
+    type=click.Path(dir_okay=False, exists=True, path_type=Path),
+    help="An expectation profile (Turtle) to use instead of graph/profile-default.ttl.",
+)
+@click.option(
+    "--engine",
+    type=click.Choice(["oxigraph", "rdflib"]),
+    default="oxigraph",
+    show_default=True,
+    help="Triple store: embedded Oxigraph, or rdflib's in-memory reference engine.",
+)
+@click.pass_context
+def cli(
+    ctx: click.Context, workspace: Path, no_demo: bool, profile: Path | None, engine: str
+) -> None:
+    """pcr-graph: where is collaboration between health and social care providers missing?
+
+    Builds an RDF knowledge graph of providers, planning forums and collaboration links
+    (modelled on the CQC provider collaboration reviews), finds expected-but-missing
+    collaboration with named gap rules, and draws offline network maps per area.
+    """
+    ctx.obj = Project(workspace=workspace, include_demo=not no_demo, profile=profile, engine=engine)
+
+
+@cli.command()
+@click.option(
+    "--raw",
+    "raw_dir",
+    type=click.Path(file_okay=False, exists=True, path_type=Path),
+    default=Path("../shared/data/raw"),
+    show_default=True,
+    help="Folder with the ONS lookup files.",
+)
+@click.option(
+    "--out",
+    "out_dir",
+    type=click.Path(file_okay=False, path_type=Path),
+    default=Path("graph"),
+    show_default=True,
+    help="Folder to write the Turtle to.",
+)
+def reference(raw_dir: Path, out_dir: Path) -> None:
+    """Generate the 42 reference areas and the review programme from the ONS files.
+
+    Writes areas.ttl and programme.ttl; running it again gives byte-identical files.
+
+    \b
+    Example:
+      pcr-graph reference --raw ../shared/data/raw --out graph
+    """
+    from .reference import write_reference
+
+    for path in write_reference(raw_dir, out_dir):
+        click.echo(f"wrote {path}")
+
+
+@cli.command()
+@click.pass_context
+def validate(ctx: click.Context) -> None:
+    """Check the ontology, graph and imports against the SHACL shapes.
+
+    Prints one line per violation (source file or CSV row, focus node, path, message).
+    Exit 0 when the data conforms, 1 when it does not, 2 on error.
+
+    \b
+    Example:
+      pcr-graph validate
+    """
+    from .validate import validate as run_validation
+
+    store = _project(ctx).open()
+    violations = run_validation(store)
+    for violation in violations:
+        click.echo(str(violation))
+    if violations:
+        click.echo(f"{len(violations)} violation(s) in {len(store)} triples", err=True)
+        ctx.exit(1)
+    click.echo(f"conforms: {len(store)} triples, {len(store.sources())} sources")
+
+
+@cli.command("queries")
+def list_queries() -> None:
+    """List the named queries and gap rules in queries/ with their summaries.
+
+    \b
+    Example:
+      pcr-graph queries
+    """
+    from .output import format_rows
+    from .queries import library
+
+    rows = [
+        (
+            q.name,
+            q.family,
+            q.header.get("severity", ""),
+            ", ".join(p.name for p in q.params),
+            q.summary,
+        )
+        for q in library()
+    ]
+    click.echo(
+        format_rows(("name", "family", "severity", "params", "summary"), rows, "table"), nl=False
+    )
+
+
+@cli.command()
+@click.argument("name_or_file")
+@click.option(
+    "-p",
+    "--param",
+    "params",
+    nargs=2,
+    multiple=True,
+    metavar="NAME VALUE",
+    help="Bind a parameter (repeatable); values are bound, never spliced in.",
+)
+@output_options(("table", "csv", "json", "md"), "table")
+@click.pass_context
+def query(
+    ctx: click.Context,
+    name_or_file: str,
+    params: tuple[tuple[str, str], ...],
+    fmt: str,
+    output: Path | None,
+) -> None:
+    """Run a named query from queries/ (or a .rq file) with bound parameters.
+
+    \b
+    Example:
+      pcr-graph query providers-in-area -p area fictional-wyvern --format csv
+    """
+    from .output import format_table
+    from .queries import find_query, run_named
+    from .store import Table
+
+    named = find_query(name_or_file)
+    result = run_named(_project(ctx).open(), named, dict(params))
+    if isinstance(result, Table):
+        _emit(format_table(result, fmt), output)
+    else:
+        _emit(("true" if result else "false") + "\n", output)
+
+
+@cli.group("import")
+def import_group() -> None:
+    """Import data: spreadsheet workbooks (and, later, public registries)."""
+
+
+@import_group.command("csv")
+@click.argument("folder", type=click.Path(file_okay=False, exists=True, path_type=Path))
+@click.option("--name", help="Name of the import (default: the folder's name).")
+@click.option(
+    "--lenient", is_flag=True, help="Import the good rows; write the bad ones to --rejects."
+)
+@click.option(
+    "--rejects",
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="With --lenient: CSV file for rejected rows and their reasons.",
+)
+@click.option(
+    "--fictional", is_flag=True, help="Mark everything imported as fictional (demo data)."
+)
+@click.option(
+    "--output",
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="Write the Turtle here instead of into the workspace.",
+)
+@click.pass_context
+def import_csv(
+    ctx: click.Context,
+    folder: Path,
+    name: str | None,
+    lenient: bool,
+    rejects: Path | None,
+    fictional: bool,
+    output: Path | None,
+) -> None:
+    """Import a workbook: a folder of template CSV files (providers.csv, links.csv …).
+
+    Strict by default: every bad row is listed (file, line, column) and nothing is written.
+    The import becomes part of the data every later command sees, until removed.
+
+    \b
+    Example:
+      pcr-graph import csv my-review/ --name my-review
+    """
+    import datetime as dt
+
+    from .rdfio import write_turtle
+    from .workbook import import_workbook, write_rejects
+
+    project = _project(ctx)
+    label = name or folder.resolve().name
+    when = None if output is not None else dt.datetime.now(dt.UTC).replace(microsecond=0)
+    result = import_workbook(
+        folder, name=label, lenient=lenient, fictional=fictional, recorded_at=when
+    )
+    target = output or project.import_path(label)
+    write_turtle(result.graph, target, header=f"Imported from workbook {label} by pcr-graph.")
+    for file, count in result.rows_read.items():
+        click.echo(f"{file}: {count} rows read, {result.rows_imported.get(file, 0)} imported")
+    if result.rejects:
+        for problem in result.problems:
+            click.echo(f"rejected: {problem}", err=True)
+        if rejects is not None:
+            write_rejects(rejects, result.rejects)
+            click.echo(f"wrote {len(result.rejects)} rejected rows to {rejects}", err=True)
+    click.echo(f"wrote {target} ({len(result.graph)} triples)")
+
+
+@cli.command("imports")
+@click.pass_context
+def list_imports(ctx: click.Context) -> None:
+    """List the imports in the workspace.
+
+    \b
+    Example:
+      pcr-graph imports
+    """
+    for path in _project(ctx).imports():
+        click.echo(path.stem)
+
+
+@cli.command()
+@click.argument("name")
+@click.pass_context
+def remove(ctx: click.Context, name: str) -> None:
+    """Remove an import from the workspace.
+
+    \b
+    Example:
+      pcr-graph remove my-review
+    """
+    path = _project(ctx).import_path(name)
+    if not path.exists():
+        raise UsageError(f"no import called {name!r} in {path.parent}")
+    path.unlink()
+    click.echo(f"removed {path}")
+
+
+SEVERITY_CHOICE = click.Choice(["high", "medium", "low"])
+
+
+@cli.command()
+@click.option(
+    "--area", "areas", multiple=True, help="Area id, ODS or ONS code (repeatable; default all)."
+)
+@click.option("--rule", "rules", multiple=True, help="Run only this rule (repeatable).")
+@click.option(
+    "-p",
+    "--param",
+    "params",
+    nargs=2,
+    multiple=True,
+    metavar="NAME VALUE",
+    help="Rule parameter, passed to every rule that declares it.",
+)
+@click.option(
+    "--fail-on", type=SEVERITY_CHOICE, help="Exit 1 if any gap of this severity or worse."
+)
+@output_options(("md", "json"), "md")
+@click.pass_context
+def gaps(
+    ctx: click.Context,
+    areas: tuple[str, ...],
+    rules: tuple[str, ...],
+    params: tuple[tuple[str, str], ...],
+    fail_on: str | None,
+    fmt: str,
+    output: Path | None,
+) -> None:
+    """Report expected-but-missing collaboration, per area, with evidence and findings.
+
+    \b
+    Example:
+      pcr-graph gaps --area fictional-wyvern --format md
+      pcr-graph gaps --fail-on high --format json -o gaps.json
+    """
+    from .gaps import run_gaps, to_markdown
+    from .queries import resolve_area
+
+    store = _project(ctx).open()
+    area_iris = [resolve_area(store, a) for a in areas] or None
+    report = run_gaps(store, areas=area_iris, rules=rules or None, params=dict(params))
+    _emit(report.to_json() if fmt == "json" else to_markdown(report), output)
+    if fail_on and report.count_at_least(fail_on):
+        click.echo(f"{report.count_at_least(fail_on)} gap(s) at {fail_on} or worse", err=True)
+        ctx.exit(1)
+
+
+@cli.command()
+@click.option("--area", required=True, help="Area id, ODS or ONS code.")
+@click.option(
+    "-o",
+    "--output",
+    type=click.Path(dir_okay=False, path_type=Path),
+    required=True,
+    help="HTML file to write.",
+)
+@click.pass_context
+def render(ctx: click.Context, area: str, output: Path) -> None:
+    """Draw one area's network as a self-contained, offline HTML map.
+
+    \b
+    Example:
+      pcr-graph render --area fictional-wyvern -o wyvern.html
+    """
+    from .gaps import run_gaps
+    from .mapdata import area_map
+    from .queries import resolve_area
+    from .render import render_area_html, write_html
+
+    store = _project(ctx).open()
+    area_iri = resolve_area(store, area)
+    report = run_gaps(store, areas=[area_iri])
+    write_html(output, render_area_html(area_map(store, area_iri, report)))
+    click.echo(f"wrote {output}")
+
+
+@cli.command()
+@click.option(
+    "--out",
+    "out_dir",
+    type=click.Path(file_okay=False, path_type=Path),
+    default=Path("out"),
+    show_default=True,
+    help="Folder for the results.",
+)
+@click.pass_context
+def build(ctx: click.Context, out_dir: Path) -> None:
+    """The main job: build the graph, validate it, report gaps, draw every area's map.
+
+    Writes into OUT: graph.ttl (the whole dataset), gaps.md and gaps.json (the national
+    report), maps/<area>.html (one map per area with data) and index.html. Exits 1 if the
+    data does not conform to the shapes (nothing else is written then).
+
+    \b
+    Example:
+      pcr-graph build --out out
+    """
+    from .pipeline import run_build
+
+    code = run_build(_project(ctx), out_dir, echo=click.echo)
+    ctx.exit(code)
+
+
+def main(argv: list[str] | None = None) -> None:
+    """Entry point: run the CLI, turning user errors into messages and exit codes."""
+    try:
+        code = cli.main(args=argv, prog_name="pcr-graph", standalone_mode=False)
+    except ImportProblems as exc:
+        for problem in exc.problems:
+            click.echo(f"error: {problem}", err=True)
+        click.echo(f"error: {exc}", err=True)
+        sys.exit(exc.exit_code)
+    except PcrGraphError as exc:
+        click.echo(f"error: {exc}", err=True)
+        sys.exit(exc.exit_code)
+    except click.exceptions.Exit as exc:
+        sys.exit(exc.exit_code)
+    except click.exceptions.Abort:
+        click.echo("aborted", err=True)
+        sys.exit(2)
+    except click.ClickException as exc:
+        exc.show()
+        sys.exit(2)
+    except OSError as exc:
+        click.echo(f"error: {exc.filename or ''}: {exc.strerror or exc}", err=True)
+        sys.exit(2)
+    sys.exit(code if isinstance(code, int) else 0)

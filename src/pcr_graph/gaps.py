@@ -1,0 +1,388 @@
+"""The gap engine: run every gap rule, attach evidence and the review finding it echoes.
+
+A rule is a ``queries/*.rq`` file tagged ``gap``. Its rows name an area (``?area``,
+``?areaLabel``) and what is concerned (``?provider``, ``?sector``, ``?forum``, ``?link``,
+``?evidence``, ``?fromSector``/``?toSector``, each with a ``…Label``). Its header gives the
+severity, theme, finding (an IRI under ``id/``), an explanation template, and what evidence
+was considered.
+"""
+
+from __future__ import annotations
+
+import json
+from collections import Counter, defaultdict
+from collections.abc import Iterable, Sequence
+from dataclasses import asdict, dataclass, field
+
+from rdflib import URIRef
+
+from .errors import UsageError
+from .namespaces import ID
+from .queries import NamedQuery, bind_params, library
+from .store import Store, Table
+
+SEVERITIES = ("high", "medium", "low")
+SUBJECT_COLUMNS = ("provider", "sector", "forum", "link", "evidence", "fromSector", "toSector")
+
+
+@dataclass(frozen=True)
+class Subject:
+    """Something a hit is about: a provider, sector, forum, link or evidence item."""
+
+    role: str
+    iri: str
+    label: str
+
+
+@dataclass(frozen=True)
+class Finding:
+    """The review finding a rule echoes."""
+
+    iri: str
+    label: str
+    quote: str
+    source: str
+    date: str
+
+
+@dataclass(frozen=True)
+class Rule:
+    """A gap rule's metadata."""
+
+    name: str
+    summary: str
+    severity: str
+    theme: str
+    finding: Finding | None
+
+
+@dataclass(frozen=True)
+class Hit:
+    """One gap: a rule that fired, where, about what, why, and on what evidence."""
+
+    rule: str
+    severity: str
+    theme: str
+    area: str
+    area_label: str
+    subjects: tuple[Subject, ...]
+    explanation: str
+    evidence: tuple[str, ...] = ()
+
+    def sort_key(self) -> tuple[str, int, str, tuple[str, ...]]:
+        return (
+            self.area_label + self.area,
+            SEVERITIES.index(self.severity),
+            self.rule,
+            tuple(s.label + s.iri for s in self.subjects),
+        )
+
+
+@dataclass
+class GapReport:
+    """Every hit, with the rules that ran and the areas they covered."""
+
+    rules: list[Rule]
+    hits: list[Hit]
+    areas: list[tuple[str, str]]  # (iri, label) of areas with any data, in label order
+    uncovered: int = 0  # reference areas with no collaboration data (not reported on)
+    notes: list[str] = field(default_factory=list)
+
+    def by_area(self) -> dict[str, list[Hit]]:
+        grouped: dict[str, list[Hit]] = defaultdict(list)
+        for hit in self.hits:
+            grouped[hit.area].append(hit)
+        return grouped
+
+    def summary(self, area: str) -> dict[str, int]:
+        counts = Counter(h.severity for h in self.hits if h.area == area)
+        return {s: counts.get(s, 0) for s in SEVERITIES}
+
+    def count_at_least(self, severity: str) -> int:
+        limit = SEVERITIES.index(severity)
+        return sum(1 for h in self.hits if SEVERITIES.index(h.severity) <= limit)
+
+    def to_json(self) -> str:
+        data = {
+            "rules": [asdict(r) for r in self.rules],
+            "areas": [
+                {"area": iri, "label": label, "summary": self.summary(iri)}
+                for iri, label in self.areas
+            ],
+            "uncovered_reference_areas": self.uncovered,
+            "notes": self.notes,
+            "hits": [asdict(h) for h in self.hits],
+        }
+        return json.dumps(data, indent=2, ensure_ascii=False, sort_keys=True) + "\n"
+
+
+def gap_rules(names: Iterable[str] | None = None) -> list[NamedQuery]:
+    """The gap rules of the library (all, or those named)."""
+    rules = [q for q in library() if q.family == "gap"]
+    if names is None:
+        return rules
+    wanted = list(names)
+    known = {q.name: q for q in rules}
+    missing = [n for n in wanted if n not in known]
+    if missing:
+        raise UsageError(f"unknown gap rule {missing[0]!r} (rules: {', '.join(sorted(known))})")
+    return [known[n] for n in wanted]
+
+
+_FINDING = """
+SELECT ?label ?quote ?sourceTitle ?date WHERE {
+  ?finding a pcr:Finding .
+  OPTIONAL { ?finding rdfs:label ?label }
+  OPTIONAL { ?finding pcr:quote ?quote }
+  OPTIONAL { ?finding prov:wasDerivedFrom ?source .
+             OPTIONAL { ?source dcterms:title ?sourceTitle }
+             OPTIONAL { ?source dcterms:date ?date } }
+}
+ORDER BY ?label ?quote ?sourceTitle ?date
+LIMIT 1
+"""
+
+
+def _finding(store: Store, reference: str) -> Finding | None:
+    if not reference:
+        return None
+    iri = URIRef(
+        reference if reference.startswith("http") else str(ID) + reference.removeprefix("id/")
+    )
+    table = store.query(_FINDING, {"finding": iri})
+    assert isinstance(table, Table)
+    if not table.rows:
+        return Finding(str(iri), "(finding not in the graph)", "", "", "")
+    row = table.strings()[0]
+    return Finding(str(iri), row["label"], row["quote"], row["sourceTitle"], row["date"])
+
+
+_AREAS_WITH_DATA = """
+SELECT ?area ?areaLabel WHERE {
+  { SELECT DISTINCT ?area WHERE { ?p a pcr:Provider ; pcr:operatesIn ?area } }
+  ?area skos:prefLabel ?areaLabel .
+}
+ORDER BY ?areaLabel ?area
+"""
+_ALL_AREAS = "SELECT (COUNT(DISTINCT ?a) AS ?n) WHERE { ?a a pcr:Area }"
+
+_PROVIDER_EVIDENCE = """
+SELECT ?provider ?typeLabel ?title ?date ?linkId WHERE {
+  ?link a pcr:CollaborationLink ;
+        pcr:participant ?provider ;
+        pcr:linkType/skos:prefLabel ?typeLabel .
+  OPTIONAL { ?link dcterms:identifier ?linkId }
+  OPTIONAL {
+    ?link prov:wasDerivedFrom ?ev .
+    ?ev dcterms:title ?title .
+    OPTIONAL { ?ev dcterms:date ?date }
+  }
+}
+ORDER BY ?provider ?linkId ?typeLabel ?title
+"""
+_FORUM_EVIDENCE = """
+SELECT ?area ?forumLabel (COUNT(DISTINCT ?member) AS ?members) WHERE {
+  ?forum a pcr:PlanningForum ; pcr:area ?area ; skos:prefLabel ?forumLabel .
+  OPTIONAL { ?forum org:hasMember ?member }
+}
+GROUP BY ?area ?forumLabel
+ORDER BY ?area ?forumLabel
+"""
+_AREA_LINKS = """
+SELECT ?area (COUNT(DISTINCT ?link) AS ?links) (COUNT(DISTINCT ?ev) AS ?evidence) WHERE {
+  ?link a pcr:CollaborationLink ; pcr:area ?area .
+  OPTIONAL { ?link prov:wasDerivedFrom ?ev }
+}
+GROUP BY ?area
+ORDER BY ?area
+"""
+
+
+class _EvidenceIndex:
+    """What was looked at for each hit, computed once per report."""
+
+    def __init__(self, store: Store) -> None:
+        self.store = store
+        self._provider: dict[str, list[str]] | None = None
+        self._forums: dict[str, list[str]] | None = None
+        self._area: dict[str, str] | None = None
+
+    def provider(self, iri: str) -> list[str]:
+        if self._provider is None:
+            self._provider = defaultdict(list)
+            for row in _strings(self.store.query(_PROVIDER_EVIDENCE)):
+                source = f"{row['title']} ({row['date']})" if row["date"] else row["title"]
+                text = f"{row['typeLabel']} link {row['linkId']}".strip()
+                text += f": {source}" if row["title"] else ": no evidence recorded"
+                self._provider[row["provider"]].append(text)
+        return self._provider.get(iri, [])
+
+    def forums(self, area: str) -> list[str]:
+        if self._forums is None:
+            self._forums = defaultdict(list)
+            for row in _strings(self.store.query(_FORUM_EVIDENCE)):
+                self._forums[row["area"]].append(
+                    f"planning forum {row['forumLabel']} ({row['members']} members)"
+                )
+        return self._forums.get(area, [])
+
+    def area(self, area: str) -> list[str]:
+        if self._area is None:
+            self._area = {
+                row[
+                    "area"
+                ]: f"{row['links']} collaboration links citing {row['evidence']} evidence items"
+                for row in _strings(self.store.query(_AREA_LINKS))
+            }
+        return [self._area.get(area, "no collaboration links recorded")]
+
+    def considered(self, kind: str, area: str, subjects: Sequence[Subject]) -> tuple[str, ...]:
+        if kind == "forums":
+            return tuple(self.forums(area)) or ("no planning forum recorded",)
+        if kind == "links-of-provider":
+            lines = [
+                line for s in subjects if s.role == "provider" for line in self.provider(s.iri)
+            ]
+            return tuple(lines) or ("no collaboration link recorded for this provider",)
+        if kind == "links-of-area":
+            return tuple(self.area(area))
+        return ()
+
+
+def _strings(result: object) -> list[dict[str, str]]:
+    assert isinstance(result, Table)
+    return result.strings()
+
+
+class _Defaults(dict[str, str]):
+    def __missing__(self, key: str) -> str:
+        return "?"
+
+
+def run_gaps(
+    store: Store,
+    *,
+    areas: Sequence[URIRef] | None = None,
+    rules: Iterable[str] | None = None,
+    params: dict[str, str] | None = None,
+) -> GapReport:
+    """Run the gap rules over ``areas`` (default: every area with data).
+
+    ``params`` are passed to every rule that declares them (``area`` is bound per area).
+    """
+    queries = gap_rules(rules)
+    evidence = _EvidenceIndex(store)
+    rule_info: list[Rule] = []
+    hits: list[Hit] = []
+    for query in queries:
+        rule_info.append(
+            Rule(
+                query.name,
+                query.summary,
+                _severity(query),
+                query.header.get("theme", ""),
+                _finding(store, query.header.get("finding", "")),
+            )
+        )
+        declared = {p.name for p in query.params}
+        values = {k: v for k, v in (params or {}).items() if k in declared and k != "area"}
+        bindings = bind_params(store, query, values)
+        targets: list[URIRef | None] = list(areas) if areas is not None else [None]
+        for area in targets:
+            if area is not None:
+                bindings["area"] = area
+            table = store.query(query.text, bindings)
+            if not isinstance(table, Table):
+                raise UsageError(f"gap rule {query.name!r} must be a SELECT query")
+            hits.extend(_hits(query, table, evidence, rule_info[-1]))
+    hits.sort(key=Hit.sort_key)
+    area_rows = _strings(store.query(_AREAS_WITH_DATA))
+    covered = [(r["area"], r["areaLabel"]) for r in area_rows]
+    if areas is not None:
+        wanted = {str(a) for a in areas}
+        covered = [c for c in covered if c[0] in wanted]
+    total = int(_strings(store.query(_ALL_AREAS))[0]["n"])
+    report = GapReport(rule_info, hits, covered, uncovered=total - len(area_rows))
+    if report.uncovered:
+        report.notes.append(
+            f"{report.uncovered} areas have no provider or collaboration data loaded; no gaps are "
+            "reported for them (a gap there would describe missing data, not missing "
+            "collaboration)."
+        )
+    return report
+
+
+def _severity(query: NamedQuery) -> str:
+    severity = query.header.get("severity", "medium")
+    if severity not in SEVERITIES:
+        raise UsageError(f"{query.path}: severity must be one of {', '.join(SEVERITIES)}")
+    return severity
+
+
+def _hits(query: NamedQuery, table: Table, evidence: _EvidenceIndex, rule: Rule) -> list[Hit]:
+    template = query.header.get("explain", query.summary)
+    kind = query.header.get("considered", "")
+    out = []
+    for row in table.strings():
+        subjects = tuple(
+            Subject(column, row[column], row.get(column + "Label", "") or row[column])
+            for column in SUBJECT_COLUMNS
+            if row.get(column)
+        )
+        out.append(
+            Hit(
+                rule=query.name,
+                severity=rule.severity,
+                theme=rule.theme,
+                area=row.get("area", ""),
+                area_label=row.get("areaLabel", ""),
+                subjects=subjects,
+                explanation=template.format_map(_Defaults(row)),
+                evidence=evidence.considered(kind, row.get("area", ""), subjects),
+            )
+        )
+    return out
+
+
+def to_markdown(report: GapReport, title: str = "Gap analysis") -> str:
+    """The report as Markdown: a summary table, then each area's gaps with evidence."""
+    lines = [f"# {_md(title)}", ""]
+    lines += [f"> {_md(note)}" for note in report.notes]
+    if report.notes:
+        lines.append("")
+    lines += ["## Summary", "", "| area | high | medium | low |", "|---|---:|---:|---:|"]
+    for iri, label in report.areas:
+        counts = report.summary(iri)
+        lines.append(f"| {_md(label)} | {counts['high']} | {counts['medium']} | {counts['low']} |")
+    lines.append("")
+    grouped = report.by_area()
+    findings = {r.name: r.finding for r in report.rules}
+    for iri, label in report.areas:
+        lines += [f"## {_md(label)}", ""]
+        area_hits = grouped.get(iri, [])
+        if not area_hits:
+            lines += ["No gaps found by the rules that ran.", ""]
+            continue
+        for hit in area_hits:
+            lines.append(
+                f"- **{hit.severity}** · `{hit.rule}` · {_md(hit.theme)}: {_md(hit.explanation)}"
+            )
+            for line in hit.evidence:
+                lines.append(f"  - considered: {_md(line)}")
+            finding = findings.get(hit.rule)
+            if finding and finding.quote:
+                source = ", ".join(x for x in (finding.source, finding.date) if x)
+                lines.append(f"  - echoes: “{_md(finding.quote)}” ({_md(source)})")
+        lines.append("")
+    lines += ["## Rules", "", "| rule | severity | theme | summary |", "|---|---|---|---|"]
+    for rule in report.rules:
+        lines.append(f"| `{rule.name}` | {rule.severity} | {rule.theme} | {_md(rule.summary)} |")
+    return "\n".join(lines) + "\n"
+
+
+def _md(text: str) -> str:
+    # Keep user text from turning into Markdown structure or raw HTML in a renderer.
+    out = text.replace("\\", "\\\\").replace("\r", " ").replace("\n", " ")
+    for char in "`*_[]<>|#":
+        out = out.replace(char, "\\" + char)
+    return out

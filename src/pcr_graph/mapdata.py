@@ -1,0 +1,221 @@
+"""From the store to the plain map objects :mod:`pcr_graph.render` draws.
+
+One area's map holds the providers operating there, its planning forums (joined to their
+members), and every collaboration link in the area, split into pairwise edges. Providers
+from outside the area that take part in its links are drawn too.
+"""
+
+from __future__ import annotations
+
+import itertools
+from collections import defaultdict
+
+from rdflib import URIRef
+
+from .gaps import GapReport
+from .render import AreaMap, IndexEntry, MapEdge, MapGap, MapNode
+from .store import Store, Table
+
+_PROVIDERS = """
+SELECT ?provider ?label ?sector ?notation ?sectorLabel ?ods ?cqc WHERE {
+  { SELECT DISTINCT ?provider WHERE {
+      { ?provider pcr:operatesIn ?area }
+      UNION { ?link pcr:area ?area ; pcr:participant ?provider }
+      UNION { ?forum pcr:area ?area ; org:hasMember ?provider } } }
+  ?provider a pcr:Provider ; skos:prefLabel ?label .
+  OPTIONAL { ?provider pcr:sector ?sector .
+             ?sector skos:notation ?notation ; skos:prefLabel ?sectorLabel }
+  OPTIONAL { ?provider pcr:odsCode ?ods }
+  OPTIONAL { ?provider pcr:cqcLocationId ?cqc }
+}
+ORDER BY ?label ?provider ?notation
+"""
+_FORUMS = """
+SELECT ?forum ?label ?member ?roleLabel ?start ?end WHERE {
+  ?forum a pcr:PlanningForum ; pcr:area ?area ; skos:prefLabel ?label .
+  OPTIONAL {
+    ?membership org:organization ?forum ; org:member ?member .
+    OPTIONAL { ?membership org:role/skos:prefLabel ?roleLabel }
+    OPTIONAL { ?membership pcr:startDate ?start }
+    OPTIONAL { ?membership pcr:endDate ?end }
+  }
+}
+ORDER BY ?label ?forum ?member
+"""
+_LINKS = """
+SELECT ?link ?participant ?type ?typeNotation ?typeLabel ?start ?end ?evTitle ?evDate ?evQuote
+WHERE {
+  ?link a pcr:CollaborationLink ; pcr:area ?area ; pcr:participant ?participant ;
+        pcr:linkType ?type .
+  ?type skos:notation ?typeNotation ; skos:prefLabel ?typeLabel .
+  OPTIONAL { ?link pcr:startDate ?start }
+  OPTIONAL { ?link pcr:endDate ?end }
+  OPTIONAL { ?link prov:wasDerivedFrom ?ev . ?ev dcterms:title ?evTitle .
+             OPTIONAL { ?ev dcterms:date ?evDate } OPTIONAL { ?ev pcr:quote ?evQuote } }
+}
+ORDER BY ?link ?participant ?evTitle
+"""
+_AREA = """
+SELECT ?label ?fictional WHERE {
+  ?area skos:prefLabel ?label . OPTIONAL { ?area pcr:fictional ?fictional }
+} ORDER BY ?label LIMIT 1
+"""
+
+
+def _rows(store: Store, query: str, area: URIRef) -> list[dict[str, str]]:
+    table = store.query(query, {"area": area})
+    assert isinstance(table, Table)
+    return table.strings()
+
+
+def _period(start: str, end: str) -> str:
+    if not start and not end:
+        return ""
+    return f"{start or '…'} – {end or '…'}"
+
+
+def area_map(store: Store, area: URIRef, report: GapReport | None = None) -> AreaMap:
+    """Everything :func:`pcr_graph.render.render_area_html` needs for one area."""
+    header = _rows(store, _AREA, area)
+    title = header[0]["label"] if header else str(area)
+    fictional = bool(header and header[0]["fictional"] == "true")
+
+    sectors: dict[str, list[tuple[str, str]]] = defaultdict(list)
+    labels: dict[str, str] = {}
+    identifiers: dict[str, list[tuple[str, str]]] = defaultdict(list)
+    for row in _rows(store, _PROVIDERS, area):
+        iri = row["provider"]
+        labels[iri] = row["label"]
+        if row["notation"] and (row["notation"], row["sectorLabel"]) not in sectors[iri]:
+            sectors[iri].append((row["notation"], row["sectorLabel"]))
+        for kind, value in (("ODS", row["ods"]), ("CQC location", row["cqc"])):
+            if value and (kind, value) not in identifiers[iri]:
+                identifiers[iri].append((kind, value))
+
+    hits = [h for h in (report.hits if report else []) if h.area == str(area)]
+    node_gaps: dict[str, list[str]] = defaultdict(list)
+    for hit in hits:
+        for subject in hit.subjects:
+            node_gaps[subject.iri].append(hit.explanation)
+        # A sector-level gap marks every provider of that sector in the area.
+        sector_iris = {
+            s.iri for s in hit.subjects if s.role in ("sector", "fromSector", "toSector")
+        }
+        if sector_iris:
+            for iri in labels:
+                if any(_sector_iri(n) in sector_iris for n, _ in sectors[iri]):
+                    node_gaps[iri].append(hit.explanation)
+
+    edges: list[MapEdge] = []
+    forum_nodes: dict[str, str] = {}
+    for row in _rows(store, _FORUMS, area):
+        forum_nodes[row["forum"]] = row["label"]
+        if row["member"]:
+            edges.append(
+                MapEdge(
+                    id=f"{row['forum']}#member:{row['member']}",
+                    source=row["forum"],
+                    target=row["member"],
+                    kind="membership",
+                    label=row["roleLabel"],
+                    period=_period(row["start"], row["end"]),
+                )
+            )
+
+    links: dict[str, dict[str, object]] = {}
+    for row in _rows(store, _LINKS, area):
+        link = links.setdefault(
+            row["link"],
+            {"participants": [], "evidence": [], "row": row},
+        )
+        participants = link["participants"]
+        evidence = link["evidence"]
+        assert isinstance(participants, list) and isinstance(evidence, list)
+        if row["participant"] not in participants:
+            participants.append(row["participant"])
+        if row["evTitle"]:
+            line = row["evTitle"] + (f" ({row['evDate']})" if row["evDate"] else "")
+            line += f": “{row['evQuote']}”" if row["evQuote"] else ""
+            if line not in evidence:
+                evidence.append(line)
+    for link_iri, link in links.items():
+        row = link["row"]
+        participants = link["participants"]
+        evidence = link["evidence"]
+        assert isinstance(row, dict) and isinstance(participants, list)
+        assert isinstance(evidence, list)
+        for number, (a, b) in enumerate(itertools.combinations(sorted(participants), 2), 1):
+            edges.append(
+                MapEdge(
+                    id=f"{link_iri}#{number}",
+                    source=a,
+                    target=b,
+                    kind="link",
+                    link_type=row["typeNotation"],
+                    link_type_label=row["typeLabel"],
+                    period=_period(row["start"], row["end"]),
+                    evidence=tuple(evidence) or ("no evidence recorded",),
+                )
+            )
+
+    nodes = [
+        MapNode(
+            id=iri,
+            label=labels[iri],
+            kind="provider",
+            sectors=tuple(n for n, _ in sectors[iri]),
+            sector_labels=tuple(label for _, label in sectors[iri]),
+            identifiers=tuple(identifiers[iri]),
+            gaps=tuple(dict.fromkeys(node_gaps.get(iri, []))),
+        )
+        for iri in sorted(labels, key=lambda i: (labels[i], i))
+    ]
+    nodes += [
+        MapNode(
+            id=iri,
+            label=label,
+            kind="forum",
+            sectors=(),
+            sector_labels=(),
+            gaps=tuple(dict.fromkeys(node_gaps.get(iri, []))),
+        )
+        for iri, label in sorted(forum_nodes.items(), key=lambda kv: (kv[1], kv[0]))
+    ]
+    gaps = tuple(
+        MapGap(
+            rule=h.rule,
+            severity=h.severity,
+            text=h.explanation,
+            node_ids=tuple(s.iri for s in h.subjects if s.iri in labels or s.iri in forum_nodes),
+        )
+        for h in hits
+    )
+    subtitle = "Fictional demo data: invented organisations, not a real system" if fictional else ""
+    return AreaMap(
+        area_id=str(area),
+        title=title,
+        subtitle=subtitle,
+        nodes=tuple(nodes),
+        edges=tuple(edges),
+        gaps=gaps,
+    )
+
+
+def _sector_iri(notation: str) -> str:
+    from .namespaces import SECTOR
+
+    return str(SECTOR[notation])
+
+
+def index_entry(area_map_: AreaMap, href: str) -> IndexEntry:
+    """The index-page row for one rendered area."""
+    counts = {s: 0 for s in ("high", "medium", "low")}
+    for gap in area_map_.gaps:
+        counts[gap.severity] = counts.get(gap.severity, 0) + 1
+    return IndexEntry(
+        href=href,
+        title=area_map_.title,
+        providers=sum(1 for n in area_map_.nodes if n.kind == "provider"),
+        links=len({e.id.rsplit("#", 1)[0] for e in area_map_.edges if e.kind == "link"}),
+        gaps_by_severity=tuple(counts.items()),
+    )

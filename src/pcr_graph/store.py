@@ -1,0 +1,364 @@
+"""The triple store, behind one small interface: load, query, update, export.
+
+:class:`OxigraphStore` (pyoxigraph, embedded, in memory or on disk) is the default.
+:class:`RdflibStore` is the reference engine: slower, but the one SHACL and most RDF tools
+speak. A remote SPARQL 1.1 endpoint is meant to be a third implementation of
+:class:`Store`.
+
+Every source is loaded into its own named graph, and queries see the union of all graphs,
+so a file can be dropped again and a triple can be traced back to the file it came from.
+Parameters are always bound as values (Oxigraph ``substitutions``, rdflib
+``initBindings``), never spliced into query text.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator, Mapping, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Protocol
+
+from rdflib import BNode, Dataset, Graph, Literal, URIRef, Variable
+from rdflib.namespace import RDF, XSD
+from rdflib.term import Node
+
+from .errors import DataError, UsageError
+from .namespaces import bind_prefixes, sparql_prologue
+
+SOURCE_GRAPH = "urn:pcr-graph:source:"
+"""Prefix of the named graph each loaded source goes into."""
+
+_FORMATS = {
+    ".ttl": "turtle",
+    ".nt": "nt",
+    ".nq": "nquads",
+    ".trig": "trig",
+    ".jsonld": "json-ld",
+    ".rdf": "xml",
+    ".owl": "xml",
+}
+
+
+@dataclass(frozen=True)
+class Table:
+    """The result of a SELECT: column names and rows of rdflib terms (``None`` if unbound)."""
+
+    columns: tuple[str, ...]
+    rows: tuple[tuple[Node | None, ...], ...] = field(default=())
+
+    def __len__(self) -> int:
+        return len(self.rows)
+
+    def __iter__(self) -> Iterator[tuple[Node | None, ...]]:
+        return iter(self.rows)
+
+    def dicts(self) -> list[dict[str, Node | None]]:
+        """Rows as dictionaries keyed by column name."""
+        return [dict(zip(self.columns, row, strict=True)) for row in self.rows]
+
+    def strings(self) -> list[dict[str, str]]:
+        """Rows as dictionaries of plain strings ("" for unbound)."""
+        return [
+            {c: "" if v is None else str(v) for c, v in zip(self.columns, row, strict=True)}
+            for row in self.rows
+        ]
+
+
+Bindings = Mapping[str, Node]
+QueryResult = Table | bool | Graph
+
+
+class Store(Protocol):
+    """What every store offers. Implementations: Oxigraph (default), rdflib, remote."""
+
+    engine: str
+
+    def load(self, data: bytes | str, fmt: str, source: str) -> None:
+        """Load serialised RDF as the named source ``source`` (all or nothing)."""
+
+    def load_file(self, path: Path, fmt: str | None = None) -> None:
+        """Load one RDF file; its source name is the file's path."""
+
+    def query(self, sparql: str, bindings: Bindings | None = None) -> QueryResult:
+        """Run a SPARQL query with variables bound to ``bindings``."""
+
+    def update(self, sparql: str) -> None:
+        """Run a SPARQL Update."""
+
+    def sources(self) -> list[str]:
+        """The names of the loaded sources, sorted."""
+
+    def graph(self) -> Graph:
+        """Every triple, as an rdflib graph (for SHACL and serialisation)."""
+
+    def source_graph(self, source: str) -> Graph:
+        """The triples of one source."""
+
+    def __len__(self) -> int:
+        """Number of triples over all sources."""
+
+
+def format_for(path: Path) -> str:
+    """The rdflib format name for a file, from its suffix."""
+    try:
+        return _FORMATS[Path(path).suffix.lower()]
+    except KeyError:
+        raise UsageError(
+            f"{path}: unknown RDF file type (use one of {', '.join(sorted(_FORMATS))})"
+        ) from None
+
+
+def with_prologue(sparql: str) -> str:
+    """Prefix the query with our PREFIX lines (a query may redeclare any of them)."""
+    return sparql_prologue() + sparql
+
+
+def _source_iri(source: str) -> str:
+    from urllib.parse import quote
+
+    return SOURCE_GRAPH + quote(source, safe="/:._-")
+
+
+class OxigraphStore:
+    """The embedded default store (pyoxigraph), in memory or in a folder on disk."""
+
+    engine = "oxigraph"
+
+    def __init__(self, path: Path | None = None) -> None:
+        import pyoxigraph as ox
+
+        self._ox = ox
+        self._store = ox.Store(str(path)) if path is not None else ox.Store()
+        self.path = path
+
+    # -- conversion between rdflib and Oxigraph terms
+    def _to_ox(self, term: Node) -> object:
+        ox = self._ox
+        if isinstance(term, URIRef):
+            return ox.NamedNode(str(term))
+        if isinstance(term, BNode):
+            return ox.BlankNode(str(term))
+        if isinstance(term, Literal):
+            if term.language:
+                return ox.Literal(str(term), language=term.language)
+            datatype = term.datatype or XSD.string
+            return ox.Literal(str(term), datatype=ox.NamedNode(str(datatype)))
+        raise TypeError(f"cannot bind {term!r}")
+
+    def _from_ox(self, term: object) -> Node | None:
+        ox = self._ox
+        if term is None:
+            return None
+        if isinstance(term, ox.NamedNode):
+            return URIRef(term.value)
+        if isinstance(term, ox.BlankNode):
+            return BNode(term.value)
+        if isinstance(term, ox.Literal):
+            if term.language:
+                return Literal(term.value, lang=term.language)
+            datatype = term.datatype.value
+            if datatype == str(XSD.string):
+                return Literal(term.value)
+            return Literal(term.value, datatype=URIRef(datatype))
+        raise TypeError(f"unexpected term {term!r}")
+
+    def load(self, data: bytes | str, fmt: str, source: str) -> None:
+        ox = self._ox
+        formats = {
+            "turtle": ox.RdfFormat.TURTLE,
+            "nt": ox.RdfFormat.N_TRIPLES,
+            "nquads": ox.RdfFormat.N_QUADS,
+            "trig": ox.RdfFormat.TRIG,
+            "json-ld": ox.RdfFormat.JSON_LD,
+            "xml": ox.RdfFormat.RDF_XML,
+        }
+        graph = ox.NamedNode(_source_iri(source))
+        try:
+            # Store.load is transactional: a syntax error adds nothing.
+            self._store.load(data, formats[fmt], to_graph=graph)
+        except SyntaxError as exc:
+            raise DataError(f"{source}: not valid {fmt}: {exc}") from None
+
+    def load_file(self, path: Path, fmt: str | None = None) -> None:
+        path = Path(path)
+        try:
+            data = path.read_bytes()
+        except OSError as exc:
+            raise DataError(f"{path}: cannot read: {exc.strerror}") from None
+        self.load(data, fmt or format_for(path), str(path))
+
+    def query(self, sparql: str, bindings: Bindings | None = None) -> QueryResult:
+        ox = self._ox
+        substitutions = {ox.Variable(k): self._to_ox(v) for k, v in (bindings or {}).items()}
+        try:
+            result = self._store.query(
+                with_prologue(sparql),
+                use_default_graph_as_union=True,
+                substitutions=substitutions or None,
+            )
+        except SyntaxError as exc:
+            raise UsageError(f"SPARQL syntax error: {exc}") from None
+        if isinstance(result, ox.QueryBoolean):
+            return bool(result)
+        if isinstance(result, ox.QuerySolutions):
+            columns = tuple(v.value for v in result.variables)
+            rows = tuple(tuple(self._from_ox(s[c]) for c in columns) for s in result)
+            return Table(columns, rows)
+        graph = bind_prefixes(Graph())
+        for triple in result:
+            graph.add(
+                (
+                    self._from_ox(triple.subject),
+                    self._from_ox(triple.predicate),
+                    self._from_ox(triple.object),
+                )  # type: ignore[arg-type]
+            )
+        return graph
+
+    def update(self, sparql: str) -> None:
+        try:
+            self._store.update(with_prologue(sparql))
+        except SyntaxError as exc:
+            raise UsageError(f"SPARQL syntax error: {exc}") from None
+
+    def sources(self) -> list[str]:
+        from urllib.parse import unquote
+
+        return sorted(
+            unquote(g.value[len(SOURCE_GRAPH) :])
+            for g in self._store.named_graphs()
+            if g.value.startswith(SOURCE_GRAPH)
+        )
+
+    def _triples(self, graph_name: object | None) -> Graph:
+        graph = bind_prefixes(Graph())
+        for quad in self._store.quads_for_pattern(None, None, None, graph_name):
+            graph.add(
+                (
+                    self._from_ox(quad.subject),
+                    self._from_ox(quad.predicate),
+                    self._from_ox(quad.object),
+                )  # type: ignore[arg-type]
+            )
+        return graph
+
+    def graph(self) -> Graph:
+        return self._triples(None)
+
+    def source_graph(self, source: str) -> Graph:
+        return self._triples(self._ox.NamedNode(_source_iri(source)))
+
+    def __len__(self) -> int:
+        return len(self._store)
+
+
+class RdflibStore:
+    """rdflib's in-memory store: the reference engine (correct, slow at scale)."""
+
+    engine = "rdflib"
+
+    def __init__(self) -> None:
+        self._dataset = Dataset(default_union=True)
+        bind_prefixes(self._dataset)  # type: ignore[arg-type]
+
+    def load(self, data: bytes | str, fmt: str, source: str) -> None:
+        scratch = Graph()
+        try:
+            scratch.parse(data=data, format=fmt)
+        except Exception as exc:  # rdflib raises many types for bad syntax
+            raise DataError(f"{source}: not valid {fmt}: {exc}") from None
+        target = self._dataset.graph(URIRef(_source_iri(source)))
+        for triple in scratch:
+            target.add(triple)
+
+    def load_file(self, path: Path, fmt: str | None = None) -> None:
+        path = Path(path)
+        try:
+            data = path.read_bytes()
+        except OSError as exc:
+            raise DataError(f"{path}: cannot read: {exc.strerror}") from None
+        self.load(data, fmt or format_for(path), str(path))
+
+    def query(self, sparql: str, bindings: Bindings | None = None) -> QueryResult:
+        from pyparsing.exceptions import ParseException
+
+        init = {Variable(k): v for k, v in (bindings or {}).items()}
+        try:
+            result = self._dataset.query(with_prologue(sparql), initBindings=init)
+        except ParseException as exc:
+            raise UsageError(f"SPARQL syntax error: {exc}") from None
+        if result.type == "ASK":
+            return bool(result.askAnswer)
+        if result.type == "SELECT":
+            columns = tuple(str(v) for v in result.vars or ())
+            rows = tuple(tuple(row[c] for c in columns) for row in result)  # type: ignore[index]
+            return Table(columns, rows)
+        graph = bind_prefixes(Graph())
+        for triple in result:
+            graph.add(triple)  # type: ignore[arg-type]
+        return graph
+
+    def update(self, sparql: str) -> None:
+        self._dataset.update(with_prologue(sparql))
+
+    def sources(self) -> list[str]:
+        from urllib.parse import unquote
+
+        return sorted(
+            unquote(str(g.identifier)[len(SOURCE_GRAPH) :])
+            for g in self._dataset.graphs()
+            if str(g.identifier).startswith(SOURCE_GRAPH)
+        )
+
+    def graph(self) -> Graph:
+        graph = bind_prefixes(Graph())
+        for s, p, o, _ in self._dataset.quads():
+            graph.add((s, p, o))
+        return graph
+
+    def source_graph(self, source: str) -> Graph:
+        graph = bind_prefixes(Graph())
+        for triple in self._dataset.graph(URIRef(_source_iri(source))):
+            graph.add(triple)
+        return graph
+
+    def __len__(self) -> int:
+        return len(self.graph())
+
+
+ENGINES = ("oxigraph", "rdflib")
+
+
+def open_store(files: Sequence[Path], engine: str = "oxigraph", path: Path | None = None) -> Store:
+    """A store with every file in ``files`` loaded, each as its own source."""
+    store: Store
+    if engine == "oxigraph":
+        store = OxigraphStore(path)
+    elif engine == "rdflib":
+        store = RdflibStore()
+    else:
+        raise UsageError(f"unknown engine {engine!r} (choose from {', '.join(ENGINES)})")
+    for file in files:
+        store.load_file(file)
+    return store
+
+
+def first_type(store: Store, node: URIRef) -> URIRef | None:
+    """The first rdf:type of ``node`` in IRI order (handy for messages)."""
+    table = store.query("SELECT ?t WHERE { ?n a ?t } ORDER BY ?t LIMIT 1", {"n": node})
+    assert isinstance(table, Table)
+    return table.rows[0][0] if table.rows else None  # type: ignore[return-value]
+
+
+__all__ = [
+    "RDF",
+    "Bindings",
+    "OxigraphStore",
+    "QueryResult",
+    "RdflibStore",
+    "Store",
+    "Table",
+    "first_type",
+    "format_for",
+    "open_store",
+]

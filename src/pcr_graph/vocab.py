@@ -1,0 +1,101 @@
+"""The SKOS vocabularies (sectors, link types, themes, phases, forum kinds) as lookups.
+
+Users write notations (``care-home``) or, case-insensitively, labels (``Care home``);
+:meth:`Scheme.resolve` turns either into the concept IRI.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from functools import cache
+
+from rdflib import Graph, URIRef
+from rdflib.namespace import SKOS
+
+from .namespaces import SCHEME
+from .resources import ontology_files
+
+
+@dataclass(frozen=True)
+class Scheme:
+    """One concept scheme: notation and label lookups, and the broader hierarchy."""
+
+    iri: URIRef
+    by_key: dict[str, URIRef]
+    notation: dict[URIRef, str]
+    label: dict[URIRef, str]
+    broader: dict[URIRef, tuple[URIRef, ...]]
+
+    def resolve(self, text: str) -> URIRef | None:
+        """The concept whose notation or label is ``text`` (case-insensitive), or None."""
+        return self.by_key.get(_key(text))
+
+    def notations(self) -> list[str]:
+        """Every notation, sorted."""
+        return sorted(self.notation.values())
+
+    def ancestors(self, concept: URIRef) -> set[URIRef]:
+        """``concept`` and everything above it (skos:broader, transitively)."""
+        seen: set[URIRef] = set()
+        todo = [concept]
+        while todo:
+            current = todo.pop()
+            if current not in seen:
+                seen.add(current)
+                todo.extend(self.broader.get(current, ()))
+        return seen
+
+
+def _key(text: str) -> str:
+    return " ".join(text.replace("_", " ").replace("-", " ").split()).casefold()
+
+
+@cache
+def vocabulary_graph() -> Graph:
+    """Every ontology file (OWL and SKOS) parsed once."""
+    graph = Graph()
+    for path in ontology_files():
+        graph.parse(path, format="turtle")
+    return graph
+
+
+@cache
+def scheme(name: str) -> Scheme:
+    """The scheme ``def/scheme/{name}`` (``sectors``, ``link-types``, ``themes`` …)."""
+    graph = vocabulary_graph()
+    iri = SCHEME[name]
+    by_key: dict[str, URIRef] = {}
+    notation: dict[URIRef, str] = {}
+    label: dict[URIRef, str] = {}
+    broader: dict[URIRef, tuple[URIRef, ...]] = {}
+    for concept in sorted(graph.subjects(SKOS.inScheme, iri)):
+        assert isinstance(concept, URIRef)
+        code = str(graph.value(concept, SKOS.notation) or "")
+        name_ = str(graph.value(concept, SKOS.prefLabel) or code)
+        notation[concept] = code
+        label[concept] = name_
+        broader[concept] = tuple(sorted(o for o in graph.objects(concept, SKOS.broader)))  # type: ignore[misc]
+        for text in (code, name_):
+            if text:
+                by_key.setdefault(_key(text), concept)
+    return Scheme(iri, by_key, notation, label, broader)
+
+
+def sectors() -> Scheme:
+    """The sector scheme."""
+    return scheme("sectors")
+
+
+def link_types() -> Scheme:
+    """The link-type scheme."""
+    return scheme("link-types")
+
+
+def themes() -> Scheme:
+    """The PCR theme scheme."""
+    return scheme("themes")
+
+
+def forum_kinds() -> Scheme:
+    """The planning-forum kind scheme."""
+    return scheme("forum-kinds")
