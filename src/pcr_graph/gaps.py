@@ -130,7 +130,7 @@ def gap_rules(names: Iterable[str] | None = None) -> list[NamedQuery]:
 
 
 _FINDING = """
-SELECT ?label ?quote ?sourceTitle ?date WHERE {
+SELECT ?finding ?label ?quote ?sourceTitle ?date WHERE {
   ?finding a pcr:Finding .
   OPTIONAL { ?finding rdfs:label ?label }
   OPTIONAL { ?finding pcr:quote ?quote }

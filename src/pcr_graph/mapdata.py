@@ -17,8 +17,8 @@ from .render import AreaMap, IndexEntry, MapEdge, MapGap, MapNode
 from .store import Store, Table
 
 _PROVIDERS = """
-SELECT ?provider ?label ?sector ?notation ?sectorLabel ?ods ?cqc WHERE {
-  { SELECT DISTINCT ?provider WHERE {
+SELECT ?area ?provider ?label ?sector ?notation ?sectorLabel ?ods ?cqc WHERE {
+  { SELECT DISTINCT ?area ?provider WHERE {
       { ?provider pcr:operatesIn ?area }
       UNION { ?link pcr:area ?area ; pcr:participant ?provider }
       UNION { ?forum pcr:area ?area ; org:hasMember ?provider } } }
@@ -31,7 +31,7 @@ SELECT ?provider ?label ?sector ?notation ?sectorLabel ?ods ?cqc WHERE {
 ORDER BY ?label ?provider ?notation
 """
 _FORUMS = """
-SELECT ?forum ?label ?member ?roleLabel ?start ?end WHERE {
+SELECT ?area ?forum ?label ?member ?roleLabel ?start ?end WHERE {
   ?forum a pcr:PlanningForum ; pcr:area ?area ; skos:prefLabel ?label .
   OPTIONAL {
     ?membership org:organization ?forum ; org:member ?member .
@@ -43,7 +43,7 @@ SELECT ?forum ?label ?member ?roleLabel ?start ?end WHERE {
 ORDER BY ?label ?forum ?member
 """
 _LINKS = """
-SELECT ?link ?participant ?type ?typeNotation ?typeLabel ?start ?end ?evTitle ?evDate ?evQuote
+SELECT ?area ?link ?participant ?type ?typeNotation ?typeLabel ?start ?end ?evTitle ?evDate ?evQuote
 WHERE {
   ?link a pcr:CollaborationLink ; pcr:area ?area ; pcr:participant ?participant ;
         pcr:linkType ?type .
@@ -56,7 +56,7 @@ WHERE {
 ORDER BY ?link ?participant ?evTitle
 """
 _AREA = """
-SELECT ?label ?fictional WHERE {
+SELECT ?area ?label ?fictional WHERE {
   ?area skos:prefLabel ?label . OPTIONAL { ?area pcr:fictional ?fictional }
 } ORDER BY ?label LIMIT 1
 """

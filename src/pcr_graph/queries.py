@@ -130,7 +130,7 @@ def find_query(name_or_file: str) -> NamedQuery:
 
 
 _AREA_QUERY = """
-SELECT DISTINCT ?area WHERE {
+SELECT DISTINCT ?area ?code WHERE {
   ?area a pcr:Area .
   { ?area pcr:odsCode ?code } UNION { ?area pcr:onsCode2021 ?code }
   UNION { ?area pcr:onsCode2022 ?code } UNION { ?area dcterms:identifier ?code }

@@ -198,6 +198,13 @@ class OxigraphStore:
             )
         except SyntaxError as exc:
             raise UsageError(f"SPARQL syntax error: {exc}") from None
+        except RuntimeError as exc:
+            if "projection" in str(exc):
+                # Oxigraph binds only variables the SELECT projects (SEP-0007).
+                raise UsageError(
+                    f"a bound parameter must appear in the query's SELECT clause: {exc}"
+                ) from None
+            raise
         if isinstance(result, ox.QueryBoolean):
             return bool(result)
         if isinstance(result, ox.QuerySolutions):

@@ -74,7 +74,7 @@ def _short(term: Node | None, nm: object) -> str:
     return "" if term is None else str(term)
 
 
-_GRAPH_OF = "SELECT DISTINCT ?g WHERE { GRAPH ?g { ?focus ?p ?o } } ORDER BY ?g LIMIT 1"
+_GRAPH_OF = "SELECT DISTINCT ?g ?focus WHERE { GRAPH ?g { ?focus ?p ?o } } ORDER BY ?g LIMIT 1"
 
 
 def _source_of(store: Store, data: Graph, focus: Node | None) -> str:
