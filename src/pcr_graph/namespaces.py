@@ -57,6 +57,8 @@ class PCR(DefinedNamespace):
     PlanningExpectation: URIRef
     PathwayExpectation: URIRef
     ImportRun: URIRef  # subclass of prov:Activity
+    SubArea: URIRef  # a Sub-ICB location (formerly a CCG); subclass of org:OrganizationalUnit
+    RegistryRecord: URIRef  # one row of an older registry release, kept as history
 
     # identifiers (plain literals)
     odsCode: URIRef
@@ -90,6 +92,23 @@ class PCR(DefinedNamespace):
     sourceLocation: URIRef  # "providers.csv line 12": where a resource came from
     rowCount: URIRef  # ImportRun -> xsd:integer
     sha256: URIRef  # ImportRun / SourceDocument -> hex digest
+
+    # registry facts (structural, kept apart from observed collaboration)
+    status: URIRef  # Provider -> "active" | "closed" | "dormant" | "proposed"
+    openDate: URIRef  # xsd:date
+    closeDate: URIRef  # xsd:date
+    subArea: URIRef  # Provider -> SubArea (the commissioner stated in the registry)
+    statedArea: URIRef  # Provider -> Area as stated in the registry row
+    partOfArea: URIRef  # SubArea -> Area
+    commissionedBy: URIRef  # Provider -> org:Organization (ODS relationship)
+    operatedBy: URIRef  # Provider -> org:Organization
+    operatorName: URIRef  # Provider -> literal name of the operating company (CQC lists)
+    postcode: URIRef
+    address: URIRef
+    telephone: URIRef
+    website: URIRef  # xsd:anyURI
+    release: URIRef  # RegistryRecord / ImportRun -> literal release label, e.g. "epraccur 2023-12"
+    recordOf: URIRef  # RegistryRecord -> Provider (sub-property of prov:specializationOf)
 
 
 PREFIXES: dict[str, Namespace | str] = {
