@@ -635,7 +635,9 @@ def import_workbook(
     file_problems = importer.run(lenient)
     row_problems = [p for _, problems in importer.rejects for p in problems]
     if file_problems and (not lenient or any(p.line <= 1 for p in file_problems)):
-        raise ImportProblems(file_problems + row_problems)
+        # A file that cannot be read makes every reference to it fail too; listing those
+        # follow-on errors would bury the one problem to fix first.
+        raise ImportProblems(file_problems)
     if row_problems and not lenient:
         raise ImportProblems(row_problems)
     _record_provenance(importer, folder, recorded_at)
