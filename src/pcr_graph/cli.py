@@ -283,6 +283,66 @@ def import_csv(
     click.echo(f"wrote {target} ({len(result.graph)} triples)")
 
 
+@import_group.command("registries")
+@click.argument("folder", type=click.Path(file_okay=False, exists=True, path_type=Path))
+@click.option("--name", default="registries", show_default=True, help="Name of the import.")
+@click.option(
+    "--rejects",
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="CSV file for rejected and reported rows with their reasons.",
+)
+@click.option(
+    "--output",
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="Write the Turtle here instead of into the workspace.",
+)
+@click.pass_context
+def import_registries_cmd(
+    ctx: click.Context, folder: Path, name: str, rejects: Path | None, output: Path | None
+) -> None:
+    """Import every public registry file recognised in FOLDER (ONS, NHS ODS, CQC lists).
+
+    Files are recognised by their header or shape, not their name. Of two releases of one
+    register, the newer is current and the older is kept as history. Each file ends with an
+    accounting: rows read = imported + merged + rejected, every rejection with a reason.
+
+    \b
+    Example:
+      pcr-graph import registries ../shared/data/raw --rejects rejects.csv
+    """
+    from .rdfio import write_turtle
+    from .registries import import_registries, write_problems
+
+    bars: dict[str, Any] = {}
+
+    def progress(file: str, done: int, total: int) -> None:
+        if total < 2000:
+            return
+        bar = bars.get(file)
+        if bar is None:
+            bar = click.progressbar(length=total, label=file, file=sys.stderr)
+            bar.__enter__()
+            bars[file] = bar
+        bar.update(done - bar.pos)
+        if done >= total:
+            bar.__exit__(None, None, None)
+
+    graph, accountings = import_registries(folder, progress=progress)
+    for bar in bars.values():
+        if not bar.finished:
+            bar.__exit__(None, None, None)
+    for accounting in accountings:
+        click.echo(accounting.summary())
+    target = output or _project(ctx).import_path(name)
+    write_turtle(
+        graph, target, header=f"Imported from registry files in {folder.name} by pcr-graph."
+    )
+    if rejects is not None:
+        write_problems(rejects, accountings)
+        click.echo(f"wrote rejected and reported rows to {rejects}", err=True)
+    click.echo(f"wrote {target} ({len(graph)} triples)")
+
+
 @cli.command("imports")
 @click.pass_context
 def list_imports(ctx: click.Context) -> None:

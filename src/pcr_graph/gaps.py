@@ -22,6 +22,8 @@ from .queries import NamedQuery, bind_params, library
 from .store import Store, Table
 
 SEVERITIES = ("high", "medium", "low")
+MD_HITS_PER_RULE = 25
+"""The Markdown report lists this many hits of one rule per area; JSON lists all."""
 SUBJECT_COLUMNS = ("provider", "sector", "forum", "link", "evidence", "fromSector", "toSector")
 
 
@@ -87,6 +89,7 @@ class GapReport:
     areas: list[tuple[str, str]]  # (iri, label) of areas with any data, in label order
     uncovered: int = 0  # reference areas with no collaboration data (not reported on)
     notes: list[str] = field(default_factory=list)
+    data_only: frozenset[str] = frozenset()  # areas with providers but no links or forums
 
     def by_area(self) -> dict[str, list[Hit]]:
         grouped: dict[str, list[Hit]] = defaultdict(list)
@@ -106,7 +109,12 @@ class GapReport:
         data = {
             "rules": [asdict(r) for r in self.rules],
             "areas": [
-                {"area": iri, "label": label, "summary": self.summary(iri)}
+                {
+                    "area": iri,
+                    "label": label,
+                    "summary": self.summary(iri),
+                    "collaboration_recorded": iri not in self.data_only,
+                }
                 for iri, label in self.areas
             ],
             "uncovered_reference_areas": self.uncovered,
@@ -164,6 +172,12 @@ SELECT ?area ?areaLabel WHERE {
 }
 ORDER BY ?areaLabel ?area
 """
+_AREAS_WITH_LINKS = (
+    "SELECT DISTINCT ?area WHERE { ?l a pcr:CollaborationLink ; pcr:area ?area } ORDER BY ?area"
+)
+_AREAS_WITH_FORUMS = (
+    "SELECT DISTINCT ?area WHERE { ?f a pcr:PlanningForum ; pcr:area ?area } ORDER BY ?area"
+)
 _ALL_AREAS = "SELECT (COUNT(DISTINCT ?a) AS ?n) WHERE { ?a a pcr:Area }"
 
 _PROVIDER_EVIDENCE = """
@@ -302,7 +316,19 @@ def run_gaps(
         wanted = {str(a) for a in areas}
         covered = [c for c in covered if c[0] in wanted]
     total = int(_strings(store.query(_ALL_AREAS))[0]["n"])
-    report = GapReport(rule_info, hits, covered, uncovered=total - len(area_rows))
+    active = {
+        r["area"] for q in (_AREAS_WITH_LINKS, _AREAS_WITH_FORUMS) for r in _strings(store.query(q))
+    }
+    data_only = frozenset(iri for iri, _ in covered if iri not in active)
+    report = GapReport(
+        rule_info, hits, covered, uncovered=total - len(area_rows), data_only=data_only
+    )
+    if data_only:
+        report.notes.append(
+            f"{len(data_only)} areas hold registry data but no recorded collaboration (no links, "
+            "no planning forums): their gaps describe missing data, not observed gaps in "
+            "collaboration."
+        )
     if report.uncovered:
         report.notes.append(
             f"{report.uncovered} areas have no provider or collaboration data loaded; no gaps are "
@@ -363,7 +389,20 @@ def to_markdown(report: GapReport, title: str = "Gap analysis") -> str:
         if not area_hits:
             lines += ["No gaps found by the rules that ran.", ""]
             continue
+        if iri in report.data_only:
+            lines += [
+                "> Registry data only: no collaboration links or planning forums are recorded "
+                "for this area, so these gaps describe missing data.",
+                "",
+            ]
+        shown: Counter[str] = Counter()
         for hit in area_hits:
+            shown[hit.rule] += 1
+            if shown[hit.rule] == MD_HITS_PER_RULE + 1:
+                more = sum(1 for h in area_hits if h.rule == hit.rule) - MD_HITS_PER_RULE
+                lines.append(f"- … and {more} more `{hit.rule}` hits (all are in the JSON report)")
+            if shown[hit.rule] > MD_HITS_PER_RULE:
+                continue
             lines.append(
                 f"- **{hit.severity}** · `{hit.rule}` · {_md(hit.theme)}: {_md(hit.explanation)}"
             )

@@ -1216,3 +1216,23 @@ def _plan(tables: list[_Table]) -> list[tuple[_Table, bool]]:
                     current_codes |= codes
             plan.append((table, current))
     return plan
+
+
+def write_problems(path: Path, accountings: Sequence[Accounting]) -> None:
+    """Write every rejected and reported row, with its reason, to one CSV file."""
+    import csv
+    import io
+
+    from .rdfio import atomic_write_text
+
+    out = io.StringIO()
+    writer = csv.writer(out, lineterminator="\n")
+    writer.writerow(["file", "line", "column", "outcome", "reason", "expected"])
+    for accounting in accountings:
+        for outcome, problems in (
+            ("rejected", accounting.rejections),
+            ("reported", accounting.reported),
+        ):
+            for p in sorted(problems):
+                writer.writerow([p.file, p.line, p.column, outcome, p.problem, p.expected])
+    atomic_write_text(path, out.getvalue())

@@ -49,7 +49,9 @@ def validate(store: Store) -> list[Violation]:
     assert isinstance(results, Graph)
     nm = bind_prefixes(Graph()).namespace_manager
     out = []
-    for result in results.subjects(RDF.type, SH.ValidationResult):
+    # Only the report's own results: pySHACL also nests the results of sh:node checks,
+    # which would print one problem twice.
+    for result in results.objects(None, SH.result):
         focus = results.value(result, SH.focusNode)
         path = results.value(result, SH.resultPath)
         message = results.value(result, SH.resultMessage)

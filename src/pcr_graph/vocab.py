@@ -75,7 +75,8 @@ def scheme(name: str) -> Scheme:
         notation[concept] = code
         label[concept] = name_
         broader[concept] = tuple(sorted(o for o in graph.objects(concept, SKOS.broader)))  # type: ignore[misc]
-        for text in (code, name_):
+        alternatives = sorted(str(a) for a in graph.objects(concept, SKOS.altLabel))
+        for text in (code, name_, *alternatives):
             if text:
                 by_key.setdefault(_key(text), concept)
     return Scheme(iri, by_key, notation, label, broader)

@@ -1,0 +1,33 @@
+"""Shared fixtures: where the repository and the real registry files are."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import pytest
+
+
+@pytest.fixture(scope="session")
+def repo_root() -> Path:
+    """The repository checkout (the folder holding ``src/``, ``graph/`` and ``tests/``)."""
+    return Path(__file__).resolve().parents[1]
+
+
+@pytest.fixture(scope="session")
+def raw_dir(repo_root: Path) -> Path:
+    """The folder of real ONS, ODS and CQC registry files (``PCR_GRAPH_RAW`` overrides it).
+
+    The files are the project's test bed, not optional extras: without them the tests fail
+    with a message saying where they were looked for.
+    """
+    configured = os.environ.get("PCR_GRAPH_RAW")
+    folder = Path(configured) if configured else repo_root.parent / "shared" / "data" / "raw"
+    if not folder.is_dir():
+        pytest.fail(
+            f"raw registry folder not found: {folder} "
+            "(set PCR_GRAPH_RAW to the folder holding ons_stp21_nhser21_lookup.csv and the "
+            "other registry files)",
+            pytrace=False,
+        )
+    return folder
