@@ -88,7 +88,9 @@ def test_validate_conforms(capsys: pytest.CaptureFixture[str]) -> None:
     assert code == 0 and out.startswith("conforms")
 
 
-def test_validate_reports_violations_with_source(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+def test_validate_reports_violations_with_source(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
     imports = tmp_path / "ws" / "imports"
     imports.mkdir(parents=True)
     (imports / "broken.ttl").write_text(
@@ -104,7 +106,9 @@ def test_validate_reports_violations_with_source(tmp_path: Path, capsys: pytest.
 def test_import_strict_writes_nothing(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     wb = tmp_path / "wb"
     wb.mkdir()
-    (wb / "providers.csv").write_text("provider_id,name,sector,area\np1,X,nope,QOP\n", encoding="utf-8")
+    (wb / "providers.csv").write_text(
+        "provider_id,name,sector,area\np1,X,nope,QOP\n", encoding="utf-8"
+    )
     workspace = tmp_path / "ws"
     code, _, err = run(["--workspace", str(workspace), "import", "csv", str(wb)], capsys)
     assert code == 2
@@ -124,15 +128,20 @@ def test_import_then_query_then_remove(tmp_path: Path, capsys: pytest.CaptureFix
     assert run([*ws, "import", "csv", str(wb)], capsys)[0] == 0
     code, out, _ = run([*ws, "imports"], capsys)
     assert out.split() == ["mine"]
-    code, out, _ = run([*ws, "query", "providers-in-area", "-p", "area", "QOP", "--format", "csv"], capsys)
+    code, out, _ = run(
+        [*ws, "query", "providers-in-area", "-p", "area", "QOP", "--format", "csv"], capsys
+    )
     assert code == 0 and "Example Hospice (fictional)" in out
     assert run([*ws, "remove", "mine"], capsys)[0] == 0
-    code, out, _ = run([*ws, "query", "providers-in-area", "-p", "area", "QOP", "--format", "csv"], capsys)
+    code, out, _ = run(
+        [*ws, "query", "providers-in-area", "-p", "area", "QOP", "--format", "csv"], capsys
+    )
     assert "Example Hospice" not in out
 
 
-def test_render_writes_one_offline_file(tmp_path: Path, capsys: pytest.CaptureFixture[str],
-                                       monkeypatch: pytest.MonkeyPatch) -> None:
+def test_render_writes_one_offline_file(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
     monkeypatch.chdir(tmp_path)
     code, _, _ = run(["gaps", "--format", "json", "-o", "gaps.json"], capsys)
     area = json.loads((tmp_path / "gaps.json").read_text(encoding="utf-8"))["areas"][0]["area"]

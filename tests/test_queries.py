@@ -41,7 +41,7 @@ def test_header_is_complete(query: NamedQuery) -> None:
 
 @pytest.mark.parametrize("query", QUERIES, ids=IDS)
 def test_every_select_orders_its_rows(query: NamedQuery) -> None:
-    body = "\n".join(l for l in query.text.splitlines() if not l.lstrip().startswith("#"))
+    body = "\n".join(line for line in query.text.splitlines() if not line.lstrip().startswith("#"))
     if re.search(r"\bSELECT\b", body, re.I):
         assert re.search(r"\bORDER\s+BY\b", body, re.I), "every SELECT needs ORDER BY"
 
@@ -56,10 +56,10 @@ def test_parameters_are_projected(query: NamedQuery) -> None:
 
 
 def test_unknown_query_names_the_library() -> None:
-    with pytest.raises(UsageError, match="unknown query 'nope'.*sector-missing-from-planning"):
+    with pytest.raises(UsageError, match=r"unknown query 'nope'.*sector-missing-from-planning"):
         find_query("nope")
 
 
 def test_bad_header_is_reported_with_line() -> None:
-    with pytest.raises(UsageError, match=r"q.rq:2: param needs"):
+    with pytest.raises(UsageError, match=r"q\.rq:2: param needs"):
         parse_header("#+ summary: x\n#+ param: area\nSELECT * WHERE {}", "q.rq")

@@ -54,7 +54,7 @@ def test_sources_are_named_graphs(store) -> None:  # type: ignore[no-untyped-def
 
 def test_bad_turtle_adds_nothing(store) -> None:  # type: ignore[no-untyped-def]
     before = len(store)
-    with pytest.raises(DataError, match="broken.ttl"):
+    with pytest.raises(DataError, match=r"broken\.ttl"):
         store.load("<https://example.org/x> <https://example.org/p> .", "turtle", "broken.ttl")
     assert len(store) == before
 

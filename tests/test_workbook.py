@@ -18,14 +18,18 @@ from pcr_graph.workbook import import_workbook
 
 GOOD = {
     "areas.csv": "area_id,name\nx-area,Example Vale (fictional)\n",
-    "evidence.csv": "evidence_id,title,date,quote\nE1,Fictional minutes,2020-10-01,\"We met, weekly\"\n",
+    "evidence.csv": (
+        'evidence_id,title,date,quote\nE1,Fictional minutes,2020-10-01,"We met, weekly"\n'
+    ),
     "providers.csv": (
         "provider_id,name,sector,area,notes,colour\n"
         "h1,Example General Hospital,acute-trust;emergency-department,x-area,,blue\n"
         "c1,St Anne's Care & Nursing Home,Care Home,x-area,family run,\n"
-        "g1,\"Elm, Oak and Ash Surgery\",gp-practice,x-area,,\n"
+        'g1,"Elm, Oak and Ash Surgery",gp-practice,x-area,,\n'
     ),
-    "forums.csv": "forum_id,name,area,kind\nf1,Example Partnership Board,x-area,partnership-board\n",
+    "forums.csv": (
+        "forum_id,name,area,kind\nf1,Example Partnership Board,x-area,partnership-board\n"
+    ),
     "memberships.csv": "forum_id,provider_id,role,start\nf1,h1,Chair,2020-04-01\nf1,g1,member,\n",
     "links.csv": (
         "link_id,type,participants,area,start,end,themes,evidence\n"
@@ -51,7 +55,10 @@ def test_good_workbook_becomes_the_model(tmp_path: Path) -> None:
     hospital = mint("wb", "wb", "provider", "h1")
     assert (care_home, SKOS.prefLabel, Literal("St Anne's Care & Nursing Home")) in g
     assert (care_home, PCR.sector, SECTOR["care-home"]) in g  # label, any case
-    assert set(g.objects(hospital, PCR.sector)) == {SECTOR["acute-trust"], SECTOR["emergency-department"]}
+    assert set(g.objects(hospital, PCR.sector)) == {
+        SECTOR["acute-trust"],
+        SECTOR["emergency-department"],
+    }
     link = mint("wb", "wb", "link", "L1")
     assert (link, PCR.linkType, LINKTYPE["discharge-coordination"]) in g
     # an empty area cell means the area the participants share
@@ -66,15 +73,21 @@ def test_good_workbook_becomes_the_model(tmp_path: Path) -> None:
     # extra columns are kept, not lost
     assert (hospital, SKOS.note, Literal("colour: blue")) in g
     assert result.rows_imported == {
-        "areas.csv": 1, "evidence.csv": 1, "providers.csv": 3, "forums.csv": 1,
-        "memberships.csv": 2, "links.csv": 2,
+        "areas.csv": 1,
+        "evidence.csv": 1,
+        "providers.csv": 3,
+        "forums.csv": 1,
+        "memberships.csv": 2,
+        "links.csv": 2,
     }
     assert (mint("wb", "wb", "import", "run"), RDF.type, PCR.ImportRun) in g
 
 
 def test_bom_and_crlf_give_the_same_graph(tmp_path: Path) -> None:
     plain = import_workbook(write(tmp_path / "a" / "wb", GOOD), name="wb").graph
-    windows = import_workbook(write(tmp_path / "b" / "wb", GOOD, bom=True, crlf=True), name="wb").graph
+    windows = import_workbook(
+        write(tmp_path / "b" / "wb", GOOD, bom=True, crlf=True), name="wb"
+    ).graph
     strip = {PCR.sha256}
     assert {t for t in plain if t[1] not in strip} == {t for t in windows if t[1] not in strip}
 
@@ -122,18 +135,26 @@ def test_missing_required_column_is_a_line_one_problem(tmp_path: Path) -> None:
 
 def test_end_before_start(tmp_path: Path) -> None:
     bad = dict(GOOD)
-    bad["links.csv"] = "link_id,type,participants,start,end\nL1,mutual-aid,h1;c1,2021-01-02,2021-01-01\n"
+    bad["links.csv"] = (
+        "link_id,type,participants,start,end\nL1,mutual-aid,h1;c1,2021-01-02,2021-01-01\n"
+    )
     with pytest.raises(ImportProblems, match="1 problem"):
         import_workbook(write(tmp_path / "wb", bad))
 
 
 def test_reference_area_codes_are_accepted(tmp_path: Path) -> None:
-    files = {"providers.csv": "provider_id,name,sector,area\np1,Example Hospice (fictional),hospice,QOP\n"}
+    files = {
+        "providers.csv": (
+            "provider_id,name,sector,area\np1,Example Hospice (fictional),hospice,QOP\n"
+        )
+    }
     graph = import_workbook(write(tmp_path / "wb", files)).graph
     assert (mint("wb", "wb", "provider", "p1"), PCR.operatesIn, mint("area", "QOP")) in graph
 
 
-@settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@settings(
+    max_examples=150, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
 @given(data=st.binary(max_size=400))
 def test_any_bytes_give_a_clear_error_or_a_graph(tmp_path: Path, data: bytes) -> None:
     folder = write(tmp_path / "fuzz", {k: v for k, v in GOOD.items() if k != "providers.csv"})

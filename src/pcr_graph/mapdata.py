@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import itertools
 from collections import defaultdict
+from dataclasses import dataclass, field
 
 from rdflib import URIRef
 
@@ -60,6 +61,15 @@ SELECT ?area ?label ?fictional WHERE {
   ?area skos:prefLabel ?label . OPTIONAL { ?area pcr:fictional ?fictional }
 } ORDER BY ?label LIMIT 1
 """
+
+
+@dataclass
+class _Link:
+    """One collaboration link of the area, gathered from its result rows."""
+
+    row: dict[str, str]
+    participants: list[str] = field(default_factory=list)
+    evidence: list[str] = field(default_factory=list)
 
 
 def _rows(store: Store, query: str, area: URIRef) -> list[dict[str, str]]:
@@ -122,39 +132,29 @@ def area_map(store: Store, area: URIRef, report: GapReport | None = None) -> Are
                 )
             )
 
-    links: dict[str, dict[str, object]] = {}
+    links: dict[str, _Link] = {}
     for row in _rows(store, _LINKS, area):
-        link = links.setdefault(
-            row["link"],
-            {"participants": [], "evidence": [], "row": row},
-        )
-        participants = link["participants"]
-        evidence = link["evidence"]
-        assert isinstance(participants, list) and isinstance(evidence, list)
-        if row["participant"] not in participants:
-            participants.append(row["participant"])
+        link = links.setdefault(row["link"], _Link(row))
+        if row["participant"] not in link.participants:
+            link.participants.append(row["participant"])
         if row["evTitle"]:
             line = row["evTitle"] + (f" ({row['evDate']})" if row["evDate"] else "")
             line += f": “{row['evQuote']}”" if row["evQuote"] else ""
-            if line not in evidence:
-                evidence.append(line)
+            if line not in link.evidence:
+                link.evidence.append(line)
     for link_iri, link in links.items():
-        row = link["row"]
-        participants = link["participants"]
-        evidence = link["evidence"]
-        assert isinstance(row, dict) and isinstance(participants, list)
-        assert isinstance(evidence, list)
-        for number, (a, b) in enumerate(itertools.combinations(sorted(participants), 2), 1):
+        pairs = itertools.combinations(sorted(link.participants), 2)
+        for number, (a, b) in enumerate(pairs, 1):
             edges.append(
                 MapEdge(
                     id=f"{link_iri}#{number}",
                     source=a,
                     target=b,
                     kind="link",
-                    link_type=row["typeNotation"],
-                    link_type_label=row["typeLabel"],
-                    period=_period(row["start"], row["end"]),
-                    evidence=tuple(evidence) or ("no evidence recorded",),
+                    link_type=link.row["typeNotation"],
+                    link_type_label=link.row["typeLabel"],
+                    period=_period(link.row["start"], link.row["end"]),
+                    evidence=tuple(link.evidence) or ("no evidence recorded",),
                 )
             )
 

@@ -111,32 +111,32 @@ class PCR(DefinedNamespace):
     recordOf: URIRef  # RegistryRecord -> Provider (sub-property of prov:specializationOf)
 
 
-PREFIXES: dict[str, Namespace | str] = {
+PREFIXES: dict[str, str] = {
     "pcr": str(PCR._NS),
-    "id": ID,
-    "sector": SECTOR,
-    "linktype": LINKTYPE,
-    "theme": THEME,
-    "phase": PHASE,
-    "forumkind": FORUMKIND,
-    "scheme": SCHEME,
-    "org": ORG,
-    "skos": SKOS,
-    "prov": PROV,
-    "dcterms": DCTERMS,
-    "foaf": FOAF,
-    "owl": OWL,
-    "rdf": RDF,
-    "rdfs": RDFS,
-    "sh": SH,
-    "xsd": XSD,
+    "id": str(ID),
+    "sector": str(SECTOR),
+    "linktype": str(LINKTYPE),
+    "theme": str(THEME),
+    "phase": str(PHASE),
+    "forumkind": str(FORUMKIND),
+    "scheme": str(SCHEME),
+    "org": str(ORG),
+    "skos": str(SKOS),
+    "prov": str(PROV),
+    "dcterms": str(DCTERMS),
+    "foaf": str(FOAF),
+    "owl": str(OWL),
+    "rdf": str(RDF),
+    "rdfs": str(RDFS),
+    "sh": str(SH),
+    "xsd": str(XSD),
 }
 
 
 def bind_prefixes(graph: Graph) -> Graph:
     """Bind every pcr-graph prefix on ``graph`` and return it (for chaining)."""
     for prefix, namespace in PREFIXES.items():
-        graph.bind(prefix, Namespace(str(namespace)), override=True, replace=True)
+        graph.bind(prefix, Namespace(namespace), override=True, replace=True)
     return graph
 
 

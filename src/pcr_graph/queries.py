@@ -162,8 +162,6 @@ def resolve_area(store: Store, text: str) -> URIRef:
 
 def bind_params(store: Store, query: NamedQuery, values: dict[str, str]) -> dict[str, Node]:
     """Turn user-given parameter strings into RDF terms, checking names and types."""
-    from .vocab import link_types, sectors
-
     declared = {p.name: p for p in query.params}
     unknown = sorted(set(values) - set(declared))
     if unknown:
@@ -178,11 +176,13 @@ def bind_params(store: Store, query: NamedQuery, values: dict[str, str]) -> dict
             if param.required:
                 raise UsageError(f"query {query.name!r} needs -p {param.name} VALUE")
             continue
-        bindings[param.name] = _term(store, param, raw, query.name, sectors, link_types)
+        bindings[param.name] = _term(store, param, raw, query.name)
     return bindings
 
 
-def _term(store: Store, param: Param, raw: str, qname: str, sectors, link_types) -> Node:  # type: ignore[no-untyped-def]
+def _term(store: Store, param: Param, raw: str, qname: str) -> Node:
+    from .vocab import link_types, sectors
+
     where = f"query {qname!r}, parameter {param.name!r}"
     if param.type == "area":
         return resolve_area(store, raw)

@@ -16,7 +16,7 @@ from __future__ import annotations
 from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Protocol
+from typing import Any, Protocol
 
 from rdflib import BNode, Dataset, Graph, Literal, URIRef, Variable
 from rdflib.namespace import RDF, XSD
@@ -127,8 +127,9 @@ class OxigraphStore:
     def __init__(self, path: Path | None = None) -> None:
         import pyoxigraph as ox
 
-        self._ox = ox
-        self._store = ox.Store(str(path)) if path is not None else ox.Store()
+        # Typed as Any: pyoxigraph's stubs model every term type, we convert at the edge.
+        self._ox: Any = ox
+        self._store: Any = ox.Store(str(path)) if path is not None else ox.Store()
         self.path = path
 
     # -- conversion between rdflib and Oxigraph terms
@@ -161,6 +162,11 @@ class OxigraphStore:
                 return Literal(term.value)
             return Literal(term.value, datatype=URIRef(datatype))
         raise TypeError(f"unexpected term {term!r}")
+
+    def _triple(self, item: Any) -> tuple[Node, Node, Node]:
+        s, p, o = (self._from_ox(t) for t in (item.subject, item.predicate, item.object))
+        assert s is not None and p is not None and o is not None
+        return s, p, o
 
     def load(self, data: bytes | str, fmt: str, source: str) -> None:
         ox = self._ox
@@ -213,13 +219,7 @@ class OxigraphStore:
             return Table(columns, rows)
         graph = bind_prefixes(Graph())
         for triple in result:
-            graph.add(
-                (
-                    self._from_ox(triple.subject),
-                    self._from_ox(triple.predicate),
-                    self._from_ox(triple.object),
-                )  # type: ignore[arg-type]
-            )
+            graph.add(self._triple(triple))
         return graph
 
     def update(self, sparql: str) -> None:
@@ -240,13 +240,7 @@ class OxigraphStore:
     def _triples(self, graph_name: object | None) -> Graph:
         graph = bind_prefixes(Graph())
         for quad in self._store.quads_for_pattern(None, None, None, graph_name):
-            graph.add(
-                (
-                    self._from_ox(quad.subject),
-                    self._from_ox(quad.predicate),
-                    self._from_ox(quad.object),
-                )  # type: ignore[arg-type]
-            )
+            graph.add(self._triple(quad))
         return graph
 
     def graph(self) -> Graph:
@@ -266,7 +260,7 @@ class RdflibStore:
 
     def __init__(self) -> None:
         self._dataset = Dataset(default_union=True)
-        bind_prefixes(self._dataset)  # type: ignore[arg-type]
+        bind_prefixes(self._dataset)
 
     def load(self, data: bytes | str, fmt: str, source: str) -> None:
         scratch = Graph()
@@ -291,14 +285,14 @@ class RdflibStore:
 
         init = {Variable(k): v for k, v in (bindings or {}).items()}
         try:
-            result = self._dataset.query(with_prologue(sparql), initBindings=init)
+            result = self._dataset.query(with_prologue(sparql), initBindings=init)  # type: ignore[arg-type]
         except ParseException as exc:
             raise UsageError(f"SPARQL syntax error: {exc}") from None
         if result.type == "ASK":
             return bool(result.askAnswer)
         if result.type == "SELECT":
             columns = tuple(str(v) for v in result.vars or ())
-            rows = tuple(tuple(row[c] for c in columns) for row in result)  # type: ignore[index]
+            rows = tuple(tuple(_cell(row, c) for c in columns) for row in result)
             return Table(columns, rows)
         graph = bind_prefixes(Graph())
         for triple in result:
@@ -331,6 +325,11 @@ class RdflibStore:
 
     def __len__(self) -> int:
         return len(self.graph())
+
+
+def _cell(row: Any, column: str) -> Node | None:
+    value: Node | None = row[column]
+    return value
 
 
 ENGINES = ("oxigraph", "rdflib")

@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from rdflib import Graph, URIRef
-from rdflib.namespace import RDF, SH
+from rdflib.namespace import SH, NamespaceManager
 from rdflib.term import Node
 
 from .namespaces import PCR, bind_prefixes
@@ -70,9 +70,9 @@ def validate(store: Store) -> list[Violation]:
     return sorted(out)
 
 
-def _short(term: Node | None, nm: object) -> str:
+def _short(term: Node | None, nm: NamespaceManager) -> str:
     if isinstance(term, URIRef):
-        return term.n3(nm)  # type: ignore[arg-type]
+        return term.n3(nm)
     return "" if term is None else str(term)
 
 
@@ -82,7 +82,7 @@ _GRAPH_OF = "SELECT DISTINCT ?g ?focus WHERE { GRAPH ?g { ?focus ?p ?o } } ORDER
 def _source_of(store: Store, data: Graph, focus: Node | None) -> str:
     if focus is None:
         return ""
-    location = data.value(focus, PCR.sourceLocation)  # type: ignore[arg-type]
+    location = data.value(focus, PCR.sourceLocation)  # type: ignore[arg-type,unused-ignore]
     if location is not None:
         return str(location)
     if isinstance(focus, URIRef):

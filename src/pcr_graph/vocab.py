@@ -68,13 +68,15 @@ def scheme(name: str) -> Scheme:
     notation: dict[URIRef, str] = {}
     label: dict[URIRef, str] = {}
     broader: dict[URIRef, tuple[URIRef, ...]] = {}
-    for concept in sorted(graph.subjects(SKOS.inScheme, iri)):
+    for concept in sorted(graph.subjects(SKOS.inScheme, iri), key=str):
         assert isinstance(concept, URIRef)
         code = str(graph.value(concept, SKOS.notation) or "")
         name_ = str(graph.value(concept, SKOS.prefLabel) or code)
         notation[concept] = code
         label[concept] = name_
-        broader[concept] = tuple(sorted(o for o in graph.objects(concept, SKOS.broader)))  # type: ignore[misc]
+        broader[concept] = tuple(
+            sorted((URIRef(str(o)) for o in graph.objects(concept, SKOS.broader)), key=str)
+        )
         alternatives = sorted(str(a) for a in graph.objects(concept, SKOS.altLabel))
         for text in (code, name_, *alternatives):
             if text:
