@@ -15,6 +15,7 @@ from typing import Any, TypeVar
 import click
 
 from . import __version__
+from .cli_network import COMMANDS as NETWORK_COMMANDS
 from .errors import ImportProblems, PcrGraphError, UsageError
 from .project import Project
 
@@ -477,6 +478,10 @@ def build(ctx: click.Context, out_dir: Path) -> None:
 
     code = run_build(_project(ctx), out_dir, echo=click.echo)
     ctx.exit(code)
+
+
+for _command in NETWORK_COMMANDS:  # metrics, compare, diff, what-if
+    cli.add_command(_command)
 
 
 def main(argv: list[str] | None = None) -> None:

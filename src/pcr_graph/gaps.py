@@ -70,6 +70,8 @@ class Hit:
     subjects: tuple[Subject, ...]
     explanation: str
     evidence: tuple[str, ...] = ()
+    finding: Finding | None = None
+    """The finding this hit echoes: the expectation's own where the rule names one."""
 
     def sort_key(self) -> tuple[str, int, str, tuple[str, ...]]:
         return (
@@ -220,6 +222,13 @@ class _EvidenceIndex:
         self._provider: dict[str, list[str]] | None = None
         self._forums: dict[str, list[str]] | None = None
         self._area: dict[str, str] | None = None
+        self._findings: dict[str, Finding | None] = {}
+
+    def finding(self, iri: str) -> Finding | None:
+        # Many hits cite the same few findings; look each up once per report.
+        if iri not in self._findings:
+            self._findings[iri] = _finding(self.store, iri)
+        return self._findings[iri]
 
     def provider(self, iri: str) -> list[str]:
         if self._provider is None:
@@ -364,6 +373,9 @@ def _hits(query: NamedQuery, table: Table, evidence: _EvidenceIndex, rule: Rule)
                 area_label=row.get("areaLabel", ""),
                 subjects=subjects,
                 explanation=template.format_map(_Defaults(row)),
+                finding=evidence.finding(row["finding"])
+                if row.get("finding")
+                else rule.finding,
                 evidence=evidence.considered(kind, row.get("area", ""), subjects),
             )
         )
@@ -408,7 +420,7 @@ def to_markdown(report: GapReport, title: str = "Gap analysis") -> str:
             )
             for line in hit.evidence:
                 lines.append(f"  - considered: {_md(line)}")
-            finding = findings.get(hit.rule)
+            finding = hit.finding or findings.get(hit.rule)
             if finding and finding.quote:
                 source = ", ".join(x for x in (finding.source, finding.date) if x)
                 lines.append(f"  - echoes: “{_md(finding.quote)}” ({_md(source)})")

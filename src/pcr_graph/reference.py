@@ -459,8 +459,9 @@ def resolve_area_name(name: str, areas: Graph) -> URIRef:
     :func:`normalise_area_name` ("Devon STP" and "NHS Devon Integrated Care Board" both
     become "devon"); an exact match of the normalised forms wins. Failing that, an area
     matches when every word of the name (ignoring "and" and "of") is a word of one of its
-    labels, so "North London" finds "North London Partners in Health and Care". An ODS or
-    ONS code of the area is accepted too.
+    labels, so "Derbyshire" finds "Joined Up Care Derbyshire" and "NHS Derby and Derbyshire
+    Integrated Care Board", which are one area. An ODS or ONS code of the area is accepted
+    too.
 
     Parameters
     ----------
