@@ -17,6 +17,7 @@ import click
 from . import __version__
 from .cli_network import COMMANDS as NETWORK_COMMANDS
 from .errors import ImportProblems, PcrGraphError, UsageError
+from .gaps import REPORT_FORMATS
 from .project import Project
 
 F = TypeVar("F", bound=Callable[..., Any])
@@ -84,9 +85,22 @@ def output_options(formats: tuple[str, ...], default: str) -> Callable[[F], F]:
     show_default=True,
     help="Triple store: embedded Oxigraph, or rdflib's in-memory reference engine.",
 )
+@click.option(
+    "--store",
+    "store",
+    envvar="PCR_GRAPH_STORE",
+    metavar="DIR|URL",
+    help="DIR: keep an on-disk Oxigraph store there (rebuilt only when a source changes); "
+    "URL: run against a remote SPARQL 1.1 endpoint (env PCR_GRAPH_STORE).",
+)
 @click.pass_context
 def cli(
-    ctx: click.Context, workspace: Path, no_demo: bool, profile: Path | None, engine: str
+    ctx: click.Context,
+    workspace: Path,
+    no_demo: bool,
+    profile: Path | None,
+    engine: str,
+    store: str | None,
 ) -> None:
     """pcr-graph: where is collaboration between health and social care providers missing?
 
@@ -94,7 +108,9 @@ def cli(
     (modelled on the CQC provider collaboration reviews), finds expected-but-missing
     collaboration with named gap rules, and draws offline network maps per area.
     """
-    ctx.obj = Project(workspace=workspace, include_demo=not no_demo, profile=profile, engine=engine)
+    ctx.obj = Project(
+        workspace=workspace, include_demo=not no_demo, profile=profile, engine=engine, store=store
+    )
 
 
 @cli.command()
@@ -394,7 +410,7 @@ SEVERITY_CHOICE = click.Choice(["high", "medium", "low"])
 @click.option(
     "--fail-on", type=SEVERITY_CHOICE, help="Exit 1 if any gap of this severity or worse."
 )
-@output_options(("md", "json"), "md")
+@output_options(REPORT_FORMATS, "md")
 @click.pass_context
 def gaps(
     ctx: click.Context,
@@ -412,13 +428,13 @@ def gaps(
       pcr-graph gaps --area fictional-wyvern --format md
       pcr-graph gaps --fail-on high --format json -o gaps.json
     """
-    from .gaps import run_gaps, to_markdown
+    from .gaps import format_report, run_gaps
     from .queries import resolve_area
 
     store = _project(ctx).open()
     area_iris = [resolve_area(store, a) for a in areas] or None
     report = run_gaps(store, areas=area_iris, rules=rules or None, params=dict(params))
-    _emit(report.to_json() if fmt == "json" else to_markdown(report), output)
+    _emit(format_report(report, fmt), output)
     if fail_on and report.count_at_least(fail_on):
         click.echo(f"{report.count_at_least(fail_on)} gap(s) at {fail_on} or worse", err=True)
         ctx.exit(1)

@@ -373,9 +373,7 @@ def _hits(query: NamedQuery, table: Table, evidence: _EvidenceIndex, rule: Rule)
                 area_label=row.get("areaLabel", ""),
                 subjects=subjects,
                 explanation=template.format_map(_Defaults(row)),
-                finding=evidence.finding(row["finding"])
-                if row.get("finding")
-                else rule.finding,
+                finding=evidence.finding(row["finding"]) if row.get("finding") else rule.finding,
                 evidence=evidence.considered(kind, row.get("area", ""), subjects),
             )
         )
@@ -437,3 +435,56 @@ def _md(text: str) -> str:
     for char in "`*_[]<>|#":
         out = out.replace(char, "\\" + char)
     return out
+
+
+def to_csv(report: GapReport) -> str:
+    """One row per hit: rule, severity, theme, area, subjects, explanation, finding."""
+    import csv
+    import io
+
+    out = io.StringIO()
+    writer = csv.writer(out, lineterminator="\n")
+    writer.writerow(
+        [
+            "area",
+            "area_label",
+            "severity",
+            "rule",
+            "theme",
+            "subjects",
+            "explanation",
+            "evidence_considered",
+            "finding",
+            "finding_quote",
+        ]
+    )
+    for hit in report.hits:
+        writer.writerow(
+            [
+                hit.area,
+                hit.area_label,
+                hit.severity,
+                hit.rule,
+                hit.theme,
+                "; ".join(f"{s.role}: {s.label}" for s in hit.subjects),
+                hit.explanation,
+                " | ".join(hit.evidence),
+                hit.finding.iri if hit.finding else "",
+                hit.finding.quote if hit.finding else "",
+            ]
+        )
+    return out.getvalue()
+
+
+REPORT_FORMATS = ("md", "json", "csv")
+
+
+def format_report(report: GapReport, fmt: str, title: str = "Gap analysis") -> str:
+    """The report in one of :data:`REPORT_FORMATS`."""
+    if fmt == "json":
+        return report.to_json()
+    if fmt == "csv":
+        return to_csv(report)
+    if fmt == "md":
+        return to_markdown(report, title)
+    raise UsageError(f"unknown report format {fmt!r} (one of {', '.join(REPORT_FORMATS)})")

@@ -11,7 +11,7 @@ from pathlib import Path
 
 from .errors import UsageError
 from .resources import ontology_files, reference_files
-from .store import Store, open_store
+from .store import Store, open_persistent, open_store
 
 
 @dataclass(frozen=True)
@@ -22,6 +22,9 @@ class Project:
     include_demo: bool = True
     profile: Path | None = None
     engine: str = "oxigraph"
+    store: str | None = None
+    """None: an in-memory store; a folder: an on-disk Oxigraph store, rebuilt only when a
+    source file changed; an http(s) URL: a remote SPARQL 1.1 endpoint."""
 
     @property
     def imports_dir(self) -> Path:
@@ -45,7 +48,15 @@ class Project:
 
     def open(self) -> Store:
         """A store with the whole dataset loaded."""
-        return open_store(self.files(), self.engine)
+        if self.store is None:
+            return open_store(self.files(), self.engine)
+        if self.store.startswith(("http://", "https://")):
+            from .remote import RemoteStore
+
+            return RemoteStore(self.store)
+        if self.engine != "oxigraph":
+            raise UsageError("--store DIR keeps an on-disk Oxigraph store; use --engine oxigraph")
+        return open_persistent(self.files(), Path(self.store))
 
     def import_path(self, name: str) -> Path:
         """Where the import called ``name`` is kept."""

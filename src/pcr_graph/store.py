@@ -222,6 +222,11 @@ class OxigraphStore:
             graph.add(self._triple(triple))
         return graph
 
+    def flush(self) -> None:
+        """Make every write durable (on-disk stores)."""
+        if self.path is not None:
+            self._store.flush()
+
     def update(self, sparql: str) -> None:
         try:
             self._store.update(with_prologue(sparql))
@@ -349,6 +354,49 @@ def open_store(files: Sequence[Path], engine: str = "oxigraph", path: Path | Non
     return store
 
 
+MANIFEST = "pcr-graph-manifest.json"
+"""Beside an on-disk store: the source files (and their SHA-256) it was built from."""
+
+
+def _manifest(files: Sequence[Path]) -> str:
+    import json
+
+    from .rdfio import sha256_of
+
+    entries = [{"file": str(Path(f).resolve()), "sha256": sha256_of(Path(f))} for f in files]
+    return json.dumps({"version": 1, "sources": entries}, indent=2) + "\n"
+
+
+def open_persistent(files: Sequence[Path], path: Path) -> OxigraphStore:
+    """An on-disk Oxigraph store in folder ``path`` holding exactly ``files``.
+
+    The store is reused as long as every source file is byte-identical to the one it was
+    built from (checked by SHA-256); otherwise it is rebuilt. The manifest is written last,
+    so a build that dies half-way is never mistaken for a complete one.
+    """
+    import shutil
+
+    from .rdfio import atomic_write_text
+
+    path = Path(path)
+    wanted = _manifest(files)
+    manifest = path / MANIFEST
+    if manifest.is_file() and manifest.read_text(encoding="utf-8") == wanted:
+        return OxigraphStore(path / "oxigraph")
+    foreign = path.exists() and not (manifest.is_file() or (path / "oxigraph").is_dir())
+    if foreign and any(path.iterdir()):
+        raise UsageError(f"{path}: exists and is not a pcr-graph store; choose another folder")
+    manifest.unlink(missing_ok=True)
+    shutil.rmtree(path / "oxigraph", ignore_errors=True)
+    path.mkdir(parents=True, exist_ok=True)
+    store = OxigraphStore(path / "oxigraph")
+    for file in files:
+        store.load_file(file)
+    store.flush()
+    atomic_write_text(manifest, wanted)
+    return store
+
+
 def first_type(store: Store, node: URIRef) -> URIRef | None:
     """The first rdf:type of ``node`` in IRI order (handy for messages)."""
     table = store.query("SELECT ?t WHERE { ?n a ?t } ORDER BY ?t LIMIT 1", {"n": node})
@@ -366,5 +414,6 @@ __all__ = [
     "Table",
     "first_type",
     "format_for",
+    "open_persistent",
     "open_store",
 ]
