@@ -165,3 +165,38 @@ def test_any_bytes_give_a_clear_error_or_a_graph(tmp_path: Path, data: bytes) ->
         assert exc.problems and all(p.file.endswith(".csv") for p in exc.problems)
     except PcrGraphError:
         pass
+
+
+def test_rejects_folder_is_a_workbook_to_fix_and_reimport(tmp_path: Path) -> None:
+    from pcr_graph.workbook import write_rejects
+
+    bad = dict(GOOD)
+    bad["providers.csv"] = GOOD["providers.csv"] + "x1,Broken Home (fictional),spaceship,x-area,,\n"
+    result = import_workbook(write(tmp_path / "wb", bad), lenient=True)
+    written = write_rejects(tmp_path / "rejects", result.rejects)
+    assert sorted(p.name for p in written) == ["problems.csv", "providers.csv"]
+    problems = (tmp_path / "rejects" / "problems.csv").read_text(encoding="utf-8").splitlines()
+    assert problems[1].startswith("providers.csv,2,sector,unknown value 'spaceship'")
+    assert problems[1].endswith(",5")  # the line it had in the original file
+    fixed = (tmp_path / "rejects" / "providers.csv").read_text(encoding="utf-8")
+    (tmp_path / "rejects" / "providers.csv").write_text(fixed.replace("spaceship", "care-home"))
+    (tmp_path / "rejects" / "areas.csv").write_text(GOOD["areas.csv"], encoding="utf-8")
+    (tmp_path / "rejects" / "problems.csv").unlink()
+    again = import_workbook(tmp_path / "rejects", name="wb")
+    assert again.rows_imported["providers.csv"] == 1
+
+
+def test_reimport_reflects_changes_without_duplicates(tmp_path: Path) -> None:
+    folder = write(tmp_path / "wb", GOOD)
+    first = import_workbook(folder).graph
+    changed = dict(GOOD)
+    changed["providers.csv"] = GOOD["providers.csv"].replace(
+        "Example General Hospital", "Example Royal Hospital"
+    )
+    changed["links.csv"] = GOOD["links.csv"].split("L2,")[0]  # link L2 removed
+    second = import_workbook(write(folder, changed)).graph
+    hospital = mint("wb", "wb", "provider", "h1")
+    assert list(second.objects(hospital, SKOS.prefLabel)) == [Literal("Example Royal Hospital")]
+    assert (mint("wb", "wb", "link", "L2"), RDF.type, PCR.CollaborationLink) in first
+    assert (mint("wb", "wb", "link", "L2"), None, None) not in second
+    assert len(list(second.subjects(RDF.type, PCR.Provider))) == 3

@@ -246,8 +246,9 @@ def import_group() -> None:
 )
 @click.option(
     "--rejects",
-    type=click.Path(dir_okay=False, path_type=Path),
-    help="With --lenient: CSV file for rejected rows and their reasons.",
+    type=click.Path(file_okay=False, path_type=Path),
+    help="With --lenient: folder for the rejected rows, as a workbook to fix and re-import, "
+    "plus problems.csv with the reasons.",
 )
 @click.option(
     "--fictional", is_flag=True, help="Mark everything imported as fictional (demo data)."
@@ -296,7 +297,11 @@ def import_csv(
             click.echo(f"rejected: {problem}", err=True)
         if rejects is not None:
             write_rejects(rejects, result.rejects)
-            click.echo(f"wrote {len(result.rejects)} rejected rows to {rejects}", err=True)
+            click.echo(
+                f"wrote {len(result.rejects)} rejected rows to {rejects}/ (fix them and "
+                f"import that folder); reasons in {rejects / 'problems.csv'}",
+                err=True,
+            )
     click.echo(f"wrote {target} ({len(result.graph)} triples)")
 
 

@@ -664,23 +664,41 @@ def _record_provenance(importer: _Importer, folder: Path, recorded_at: dt.dateti
         importer.add(file_node, PCR.rowCount, Literal(importer.rows_imported.get(name, 0)))
 
 
-def write_rejects(path: Path, rejects: list[tuple[Row, list[RowProblem]]]) -> None:
-    """Write rejected rows with their reasons as one CSV a user can fix and re-import."""
+def write_rejects(folder: Path, rejects: list[tuple[Row, list[RowProblem]]]) -> list[Path]:
+    """Write rejected rows as a workbook the user can fix and re-import.
+
+    ``folder`` gets one CSV per template file holding exactly the rejected rows (template
+    columns, then any extra columns they had), and ``problems.csv`` listing every problem
+    with its line in those new files and the line it had in the original.
+    """
     from .rdfio import atomic_write_text
 
-    out = io.StringIO()
-    writer = csv.writer(out, lineterminator="\n")
-    writer.writerow(["file", "line", "column", "problem", "expected", "row"])
+    folder = Path(folder)
+    if folder.exists() and not folder.is_dir():
+        raise DataError(f"{folder}: --rejects needs a folder (rejected rows are a workbook)")
+    by_file: dict[str, list[tuple[Row, list[RowProblem]]]] = {}
     for row, problems in sorted(rejects, key=lambda r: (r[0].file, r[0].line)):
-        original = ",".join(_csv_cell(v) for v in row.cells.values())
-        for problem in problems:
+        by_file.setdefault(row.file, []).append((row, problems))
+    listing = io.StringIO()
+    problems_out = csv.writer(listing, lineterminator="\n")
+    problems_out.writerow(["file", "line", "column", "problem", "expected", "original_line"])
+    written = []
+    for name, rows in by_file.items():
+        spec = TEMPLATE[name]
+        extras = sorted({column for row, _ in rows for column, _ in row.extras})
+        out = io.StringIO()
+        writer = csv.writer(out, lineterminator="\n")
+        writer.writerow([*spec.columns, *extras])
+        for number, (row, problems) in enumerate(rows, start=2):
+            extra = dict(row.extras)
             writer.writerow(
-                [row.file, row.line, problem.column, problem.problem, problem.expected, original]
+                [*(row.cells[c] for c in spec.columns), *(extra.get(c, "") for c in extras)]
             )
-    atomic_write_text(path, out.getvalue())
-
-
-def _csv_cell(value: str) -> str:
-    out = io.StringIO()
-    csv.writer(out, lineterminator="").writerow([value])
-    return out.getvalue()
+            for problem in problems:
+                problems_out.writerow(
+                    [name, number, problem.column, problem.problem, problem.expected, row.line]
+                )
+        atomic_write_text(folder / name, out.getvalue())
+        written.append(folder / name)
+    atomic_write_text(folder / "problems.csv", listing.getvalue())
+    return [*written, folder / "problems.csv"]
