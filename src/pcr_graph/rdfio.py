@@ -102,9 +102,38 @@ def to_turtle(graph: Graph, header: str = "") -> str:
             parts.append(f"    {ptext} " + ",\n        ".join(n3(o) for o in objects))
         body.append(n3(subject) + "\n" + " ;\n".join(parts) + " .\n")
 
-    lines = [f"# {line}".rstrip() for line in header.splitlines()]
+    lines = [MARKER] + [f"# {line}".rstrip() for line in header.splitlines()]
     lines += [f"@prefix {p}: <{ns}> ." for p, ns in PREFIXES.items() if p in used]
-    return "\n".join(lines) + "\n\n" + "\n".join(body)
+    text = "\n".join(lines) + "\n\n" + "\n".join(body)
+    return text + _footer(text.encode("utf-8"), len(graph))
+
+
+MARKER = "# pcr-graph turtle: ends with a checksum line; a file without it is truncated"
+_FOOTER = "# pcr-graph end: "
+
+
+def _footer(body: bytes, triples: int) -> str:
+    return f"{_FOOTER}{triples} triples, sha256 {hashlib.sha256(body).hexdigest()}\n"
+
+
+def verify_footer(data: bytes, source: str) -> None:
+    """Raise DataError if ``data`` is a pcr-graph Turtle file that was cut short or altered.
+
+    Files we write start with :data:`MARKER` and end with a line giving the SHA-256 of
+    everything before it; files written by others are left alone.
+    """
+    marker = MARKER.encode("utf-8")
+    if data and len(data) < len(marker) and marker.startswith(data):
+        raise DataError(f"{source}: truncated: it stops inside its first line")
+    if not data.startswith(marker):
+        return
+    cut = data.rfind(_FOOTER.encode("utf-8"))
+    if cut < 0 or not data.endswith(b"\n"):
+        raise DataError(f"{source}: truncated: the closing checksum line is missing")
+    body, footer = data[:cut], data[cut:].decode("utf-8", "replace")
+    digest = footer.rsplit("sha256 ", 1)[-1].strip()
+    if hashlib.sha256(body).hexdigest() != digest:
+        raise DataError(f"{source}: damaged: its contents do not match its checksum line")
 
 
 def write_turtle(graph: Graph, path: Path, header: str = "") -> None:
@@ -117,7 +146,12 @@ def parse_file(path: Path, fmt: str | None = None) -> Graph:
     path = Path(path)
     graph = bind_prefixes(Graph())
     try:
-        graph.parse(path, format=fmt or _guess_format(path))
+        data = path.read_bytes()
+    except OSError as exc:
+        raise DataError(f"{path}: cannot read: {exc.strerror}") from None
+    verify_footer(data, str(path))
+    try:
+        graph.parse(data=data, format=fmt or _guess_format(path))
     except Exception as exc:  # rdflib raises many unrelated types for bad syntax
         raise DataError(f"{path}: not valid RDF: {_first_line(exc)}") from exc
     return graph

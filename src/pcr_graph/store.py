@@ -108,6 +108,19 @@ def format_for(path: Path) -> str:
         ) from None
 
 
+def read_source(path: Path) -> bytes:
+    """A source file's bytes, refusing a pcr-graph Turtle file whose end is missing."""
+    from .rdfio import verify_footer
+
+    path = Path(path)
+    try:
+        data = path.read_bytes()
+    except OSError as exc:
+        raise DataError(f"{path}: cannot read: {exc.strerror}") from None
+    verify_footer(data, str(path))
+    return data
+
+
 def with_prologue(sparql: str) -> str:
     """Prefix the query with our PREFIX lines (a query may redeclare any of them)."""
     return sparql_prologue() + sparql
@@ -186,12 +199,7 @@ class OxigraphStore:
             raise DataError(f"{source}: not valid {fmt}: {exc}") from None
 
     def load_file(self, path: Path, fmt: str | None = None) -> None:
-        path = Path(path)
-        try:
-            data = path.read_bytes()
-        except OSError as exc:
-            raise DataError(f"{path}: cannot read: {exc.strerror}") from None
-        self.load(data, fmt or format_for(path), str(path))
+        self.load(read_source(path), fmt or format_for(path), str(path))
 
     def query(self, sparql: str, bindings: Bindings | None = None) -> QueryResult:
         ox = self._ox
@@ -278,12 +286,7 @@ class RdflibStore:
             target.add(triple)
 
     def load_file(self, path: Path, fmt: str | None = None) -> None:
-        path = Path(path)
-        try:
-            data = path.read_bytes()
-        except OSError as exc:
-            raise DataError(f"{path}: cannot read: {exc.strerror}") from None
-        self.load(data, fmt or format_for(path), str(path))
+        self.load(read_source(path), fmt or format_for(path), str(path))
 
     def query(self, sparql: str, bindings: Bindings | None = None) -> QueryResult:
         from pyparsing.exceptions import ParseException
