@@ -31,3 +31,24 @@ def raw_dir(repo_root: Path) -> Path:
             pytrace=False,
         )
     return folder
+
+
+# -- counts for benchmarks/hardening_summary.py ------------------------------------------
+_CASES: dict[str, int] = {}
+
+
+def record_cases(family: str, count: int) -> None:
+    """Count generated cases or payloads tried, per family, for the hardening summary."""
+    _CASES[family] = _CASES.get(family, 0) + count
+
+
+def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
+    import json
+    import os
+
+    target = os.environ.get("PCR_GRAPH_HARDENING_REPORT")
+    if target and _CASES:
+        report = {"cases": _CASES, "failed": session.testsfailed, "exit": int(exitstatus)}
+        Path(target).write_text(
+            json.dumps(report, indent=2, sort_keys=True) + "\n", encoding="utf-8"
+        )

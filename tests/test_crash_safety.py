@@ -22,6 +22,8 @@ from pcr_graph.errors import DataError
 from pcr_graph.rdfio import atomic_write_text, to_turtle, write_turtle
 from pcr_graph.store import open_persistent
 
+from .conftest import record_cases
+
 KILL_POINTS = 50
 CTX = mp.get_context("fork")
 
@@ -59,6 +61,7 @@ def _run(tmp_path: Path, versions: list[str], save: Callable[[Path, str], None])
         _kill_during(lambda n: save(target, versions[n % len(versions)]), seed=point)
         assert target.read_text(encoding="utf-8") in versions, f"kill point {point}: torn file"
         survived += 1
+        record_cases("kill points survived", 1)
     leftovers = [p.name for p in tmp_path.iterdir() if p.name != "target"]
     assert all(name.endswith(".tmp") for name in leftovers)  # only abandoned temp files
     return survived
@@ -102,6 +105,7 @@ def test_store_builds_survive_sigkill(tmp_path: Path) -> None:
         _kill_during(lambda n: _rebuild(source, folder), seed=1000 + point)
         store = open_persistent([source], folder)
         assert len(store) == 6000, f"kill point {point}: store holds {len(store)} triples"
+        record_cases("kill points survived", 1)
         del store
 
 

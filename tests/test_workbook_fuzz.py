@@ -14,6 +14,8 @@ from pcr_graph.cli import main
 from pcr_graph.errors import ImportProblems
 from pcr_graph.workbook import TEMPLATE, import_workbook
 
+from .conftest import record_cases
+
 NASTY = st.sampled_from(
     ['"', '""', "\n", "\r\n", ";", ",", "\x00", "\ufeff", "é", "\u2028", "{", "}", "#", "<", ""]
 )
@@ -78,13 +80,14 @@ def _write(folder: Path, files: dict[str, bytes]) -> Path:
 
 
 @settings(
-    max_examples=500, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+    max_examples=2000, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
 )
 @given(files=workbook(), lenient=st.booleans())
 def test_malformed_workbooks_fail_cleanly(
     tmp_path: Path, files: dict[str, bytes], lenient: bool
 ) -> None:
     folder = _write(tmp_path / "wb", files)
+    record_cases("spreadsheet workbooks", 1)
     try:
         result = import_workbook(folder, lenient=lenient)
     except ImportProblems as exc:

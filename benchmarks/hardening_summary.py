@@ -1,0 +1,57 @@
+"""Run the hardening suite and print what it tried: cases per family, failures, kill points.
+
+Usage: ``python benchmarks/hardening_summary.py`` (from the repository root). It runs the
+generated-input, injection, XSS and crash-safety tests with pytest, collects the counts the
+tests record (tests/conftest.py ``record_cases``), prints a table, and writes
+``benchmarks/results/hardening.json``. The exit code is pytest's.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+SUITE = [
+    "tests/test_hardening.py",
+    "tests/test_workbook_fuzz.py",
+    "tests/test_crash_safety.py",
+    "tests/test_xss_everywhere.py",
+]
+
+
+def main() -> int:
+    suite = [t for t in SUITE if (ROOT / t).exists()]
+    with tempfile.TemporaryDirectory() as scratch:
+        report_path = Path(scratch) / "hardening.json"
+        env = dict(os.environ, PCR_GRAPH_HARDENING_REPORT=str(report_path))
+        started = time.perf_counter()
+        proc = subprocess.run(
+            [sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider", *suite],
+            cwd=ROOT,
+            env=env,
+            check=False,
+        )
+        seconds = time.perf_counter() - started
+        data = json.loads(report_path.read_text(encoding="utf-8")) if report_path.exists() else {}
+    cases: dict[str, int] = data.get("cases", {})
+    print("\nhardening summary")
+    print(f"{'family':<28} {'cases':>8}")
+    for family in sorted(cases):
+        print(f"{family:<28} {cases[family]:>8}")
+    print(f"{'failed tests':<28} {data.get('failed', 'n/a'):>8}")
+    print(f"{'seconds':<28} {seconds:>8.1f}")
+    out = ROOT / "benchmarks" / "results" / "hardening.json"
+    out.parent.mkdir(parents=True, exist_ok=True)
+    result = {"cases": cases, "failed": data.get("failed"), "suite": suite, "seconds": seconds}
+    out.write_text(json.dumps(result, indent=2, sort_keys=True) + "\n", encoding="utf-8")
+    return proc.returncode
+
+
+if __name__ == "__main__":
+    sys.exit(main())
