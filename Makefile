@@ -4,7 +4,7 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 
-.PHONY: demo test lint typecheck data browsers bench clean
+.PHONY: demo test lint typecheck data browsers bench hardening clean
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -38,6 +38,10 @@ browsers:
 
 bench: $(STAMP)
 	$(BIN)/python benchmarks/bench_render.py
+
+## Run the hardening suite alone and print its figures
+hardening: $(STAMP)
+	$(BIN)/python benchmarks/hardening_summary.py
 
 clean:
 	rm -rf $(VENV) out .pytest_cache .mypy_cache .ruff_cache

@@ -52,3 +52,12 @@ def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
         Path(target).write_text(
             json.dumps(report, indent=2, sort_keys=True) + "\n", encoding="utf-8"
         )
+
+
+def pytest_terminal_summary(terminalreporter: pytest.TerminalReporter) -> None:
+    """Print the hardening figures (cases per family) with every test run."""
+    if not _CASES:
+        return
+    terminalreporter.section("hardening summary")
+    for family in sorted(_CASES):
+        terminalreporter.write_line(f"{family:<28} {_CASES[family]:>8}")
