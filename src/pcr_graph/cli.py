@@ -15,6 +15,7 @@ from typing import Any, TypeVar
 import click
 
 from . import __version__
+from .cli_common import emit, output_options, project_of
 from .cli_network import COMMANDS as NETWORK_COMMANDS
 from .errors import ImportProblems, PcrGraphError, UsageError
 from .gaps import REPORT_FORMATS
@@ -22,44 +23,6 @@ from .project import Project
 
 F = TypeVar("F", bound=Callable[..., Any])
 CONTEXT = {"help_option_names": ["-h", "--help"], "max_content_width": 100}
-
-
-def _project(ctx: click.Context) -> Project:
-    project = ctx.find_object(Project)
-    assert project is not None
-    return project
-
-
-def _emit(text: str, output: Path | None) -> None:
-    if output is None:
-        click.echo(text, nl=False)
-    else:
-        from .rdfio import atomic_write_text
-
-        atomic_write_text(output, text)
-        click.echo(f"wrote {output}", err=True)
-
-
-def output_options(formats: tuple[str, ...], default: str) -> Callable[[F], F]:
-    """The shared ``--format`` and ``-o/--output`` options."""
-
-    def decorate(func: F) -> F:
-        func = click.option(
-            "-o",
-            "--output",
-            type=click.Path(dir_okay=False, path_type=Path),
-            help="Write to FILE (atomically) instead of standard output.",
-        )(func)
-        return click.option(
-            "--format",
-            "fmt",
-            type=click.Choice(formats),
-            default=default,
-            show_default=True,
-            help="Output format.",
-        )(func)
-
-    return decorate
 
 
 @click.group(context_settings=CONTEXT)
@@ -159,7 +122,7 @@ def validate(ctx: click.Context) -> None:
     """
     from .validate import validate as run_validation
 
-    store = _project(ctx).open()
+    store = project_of(ctx).open()
     violations = run_validation(store)
     for violation in violations:
         click.echo(str(violation))
@@ -226,11 +189,11 @@ def query(
     from .store import Table
 
     named = find_query(name_or_file)
-    result = run_named(_project(ctx).open(), named, dict(params))
+    result = run_named(project_of(ctx).open(), named, dict(params))
     if isinstance(result, Table):
-        _emit(format_table(result, fmt), output)
+        emit(format_table(result, fmt), output)
     else:
-        _emit(("true" if result else "false") + "\n", output)
+        emit(("true" if result else "false") + "\n", output)
 
 
 @cli.group("import")
@@ -282,7 +245,7 @@ def import_csv(
     from .rdfio import write_turtle
     from .workbook import import_workbook, write_rejects
 
-    project = _project(ctx)
+    project = project_of(ctx)
     label = name or folder.resolve().name
     when = None if output is not None else dt.datetime.now(dt.UTC).replace(microsecond=0)
     result = import_workbook(
@@ -355,7 +318,7 @@ def import_registries_cmd(
             bar.__exit__(None, None, None)
     for accounting in accountings:
         click.echo(accounting.summary())
-    target = output or _project(ctx).import_path(name)
+    target = output or project_of(ctx).import_path(name)
     write_turtle(
         graph, target, header=f"Imported from registry files in {folder.name} by pcr-graph."
     )
@@ -374,7 +337,7 @@ def list_imports(ctx: click.Context) -> None:
     Example:
       pcr-graph imports
     """
-    for path in _project(ctx).imports():
+    for path in project_of(ctx).imports():
         click.echo(path.stem)
 
 
@@ -388,7 +351,7 @@ def remove(ctx: click.Context, name: str) -> None:
     Example:
       pcr-graph remove my-review
     """
-    path = _project(ctx).import_path(name)
+    path = project_of(ctx).import_path(name)
     if not path.exists():
         raise UsageError(f"no import called {name!r} in {path.parent}")
     path.unlink()
@@ -436,10 +399,10 @@ def gaps(
     from .gaps import format_report, run_gaps
     from .queries import resolve_area
 
-    store = _project(ctx).open()
+    store = project_of(ctx).open()
     area_iris = [resolve_area(store, a) for a in areas] or None
     report = run_gaps(store, areas=area_iris, rules=rules or None, params=dict(params))
-    _emit(format_report(report, fmt), output)
+    emit(format_report(report, fmt), output)
     if fail_on and report.count_at_least(fail_on):
         click.echo(f"{report.count_at_least(fail_on)} gap(s) at {fail_on} or worse", err=True)
         ctx.exit(1)
@@ -467,7 +430,7 @@ def render(ctx: click.Context, area: str, output: Path) -> None:
     from .queries import resolve_area
     from .render import render_area_html, write_html
 
-    store = _project(ctx).open()
+    store = project_of(ctx).open()
     area_iri = resolve_area(store, area)
     report = run_gaps(store, areas=[area_iri])
     write_html(output, render_area_html(area_map(store, area_iri, report)))
@@ -497,7 +460,7 @@ def build(ctx: click.Context, out_dir: Path) -> None:
     """
     from .pipeline import run_build
 
-    code = run_build(_project(ctx), out_dir, echo=click.echo)
+    code = run_build(project_of(ctx), out_dir, echo=click.echo)
     ctx.exit(code)
 
 

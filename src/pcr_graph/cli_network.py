@@ -1,8 +1,7 @@
 """The network commands: ``metrics``, ``compare``, ``diff`` and ``what-if``.
 
 A thin shell over :mod:`pcr_graph.network`; :mod:`pcr_graph.cli` registers the commands on
-its group. This module does not import :mod:`pcr_graph.cli` (which imports it), so it keeps
-its own copy of the shared output options.
+its group. The shared options come from :mod:`pcr_graph.cli_common`.
 """
 
 from __future__ import annotations
@@ -14,8 +13,8 @@ from typing import TYPE_CHECKING, Any, TypeVar
 
 import click
 
+from .cli_common import emit, output_options, project_of
 from .errors import UsageError
-from .project import Project
 
 if TYPE_CHECKING:
     from rdflib import URIRef
@@ -25,40 +24,6 @@ if TYPE_CHECKING:
 
 F = TypeVar("F", bound=Callable[..., Any])
 FORMATS = ("table", "csv", "json", "md")
-
-
-def _project(ctx: click.Context) -> Project:
-    project = ctx.find_object(Project)
-    if project is None:
-        raise UsageError("no project: run this command through `pcr-graph`")
-    return project
-
-
-def _emit(text: str, output: Path | None) -> None:
-    if output is None:
-        click.echo(text, nl=False)
-    else:
-        from .rdfio import atomic_write_text
-
-        atomic_write_text(output, text)
-        click.echo(f"wrote {output}", err=True)
-
-
-def _output_options(func: F) -> F:
-    func = click.option(
-        "-o",
-        "--output",
-        type=click.Path(dir_okay=False, path_type=Path),
-        help="Write to FILE (atomically) instead of standard output.",
-    )(func)
-    return click.option(
-        "--format",
-        "fmt",
-        type=click.Choice(FORMATS),
-        default="table",
-        show_default=True,
-        help="Output format.",
-    )(func)
 
 
 def _expect_option(func: F) -> F:
@@ -111,7 +76,7 @@ METRIC_COLUMNS = ("section", "item", "value", "explanation")
 )
 @click.option("--at", "at", metavar="DATE", help="Count only links active on DATE (YYYY-MM-DD).")
 @_expect_option
-@_output_options
+@output_options()
 @click.pass_context
 def metrics(
     ctx: click.Context,
@@ -136,7 +101,7 @@ def metrics(
     from .network import metric_rows, metrics_for
     from .output import format_rows
 
-    store = _project(ctx).open()
+    store = project_of(ctx).open()
     result = metrics_for(
         store,
         area,
@@ -144,13 +109,13 @@ def metrics(
         at=_date(at, "--at") if at else None,
         top=top,
     )
-    _emit(format_rows(METRIC_COLUMNS, metric_rows(result), fmt), output)
+    emit(format_rows(METRIC_COLUMNS, metric_rows(result), fmt), output)
 
 
 @click.command("compare")
 @click.argument("areas", nargs=-1, required=True)
 @_expect_option
-@_output_options
+@output_options()
 @click.pass_context
 def compare(
     ctx: click.Context,
@@ -171,11 +136,11 @@ def compare(
 
     if len(areas) < 2:
         raise UsageError("compare needs at least two areas, e.g. `pcr-graph compare wv mb`")
-    store = _project(ctx).open()
+    store = project_of(ctx).open()
     pairs = _expected(expect)
     items = [(area, metrics_for(store, area, expected_pairs=pairs)) for area in areas]
     columns, rows = compare_rows(items)
-    _emit(format_rows(columns, rows, fmt), output)
+    emit(format_rows(columns, rows, fmt), output)
 
 
 def _resolve_areas(texts: Sequence[str], stores: Sequence[Store]) -> list[URIRef] | None:
@@ -208,7 +173,7 @@ def _resolve_areas(texts: Sequence[str], stores: Sequence[Store]) -> list[URIRef
     help="Compare the data on two dates instead (give --at twice: old, then new).",
 )
 @click.option("--area", "areas", multiple=True, help="Only this area (repeatable).")
-@_output_options
+@output_options()
 @click.pass_context
 def diff(
     ctx: click.Context,
@@ -234,7 +199,7 @@ def diff(
     from .network import CHANGE_COLUMNS, change_rows, diff_stores, open_snapshot, restrict_to_date
     from .output import format_rows
 
-    project = _project(ctx)
+    project = project_of(ctx)
     if snapshots and dates:
         raise UsageError("give either two snapshots (OLD NEW) or --at DATE twice, not both")
     if dates:
@@ -249,7 +214,7 @@ def diff(
     else:
         raise UsageError("diff needs two snapshots (OLD NEW) or --at DATE --at DATE")
     changes = diff_stores(old, new, _resolve_areas(areas, (new, old)))
-    _emit(format_rows(CHANGE_COLUMNS, change_rows(changes), fmt), output)
+    emit(format_rows(CHANGE_COLUMNS, change_rows(changes), fmt), output)
 
 
 @click.command("what-if")
@@ -261,7 +226,7 @@ def diff(
     help="Provider to take out: workbook provider id, ODS code, CQC location id or IRI.",
 )
 @click.option("--area", help="Only this area (default: every area the provider works in).")
-@_output_options
+@output_options()
 @click.pass_context
 def what_if(
     ctx: click.Context, provider: str, area: str | None, fmt: str, output: Path | None
@@ -282,10 +247,10 @@ def what_if(
     from .network import CHANGE_COLUMNS, what_if_remove
     from .output import format_rows
 
-    project = _project(ctx)
+    project = project_of(ctx)
     store = project.open()
     report = what_if_remove(store, provider, area, scratch=project.open())
-    _emit(format_rows(CHANGE_COLUMNS, report.rows(), fmt), output)
+    emit(format_rows(CHANGE_COLUMNS, report.rows(), fmt), output)
 
 
 COMMANDS = (metrics, compare, diff, what_if)
