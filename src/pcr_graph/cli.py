@@ -17,6 +17,7 @@ import click
 from . import __version__
 from .cli_common import emit, output_options, project_of
 from .cli_network import COMMANDS as NETWORK_COMMANDS
+from .cli_share import COMMANDS as SHARE_COMMANDS
 from .errors import ImportProblems, PcrGraphError, UsageError
 from .gaps import REPORT_FORMATS
 from .project import Project
@@ -450,9 +451,10 @@ def render(ctx: click.Context, area: str, output: Path) -> None:
 def build(ctx: click.Context, out_dir: Path) -> None:
     """The main job: build the graph, validate it, report gaps, draw every area's map.
 
-    Writes into OUT: graph.ttl (the whole dataset), gaps.md and gaps.json (the national
-    report), maps/<area>.html (one map per area with data) and index.html. Exits 1 if the
-    data does not conform to the shapes (nothing else is written then).
+    Writes into OUT: graph.ttl (the whole dataset); gaps.md, gaps.html, gaps.json and
+    gaps.csv (the national gap report); maps/<area>.html and maps/<area>-heatmap.svg for
+    each area with data; overview.html (areas and the links between them); index.html.
+    Exits 1 if the data does not conform to the shapes (nothing else is written then).
 
     \b
     Example:
@@ -464,7 +466,7 @@ def build(ctx: click.Context, out_dir: Path) -> None:
     ctx.exit(code)
 
 
-for _command in NETWORK_COMMANDS:  # metrics, compare, diff, what-if
+for _command in (*NETWORK_COMMANDS, *SHARE_COMMANDS):  # metrics … what-if; serve, push, export
     cli.add_command(_command)
 
 

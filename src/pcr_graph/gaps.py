@@ -10,6 +10,7 @@ was considered.
 from __future__ import annotations
 
 import json
+import re
 from collections import Counter, defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import asdict, dataclass, field
@@ -17,11 +18,22 @@ from dataclasses import asdict, dataclass, field
 from rdflib import URIRef
 
 from .errors import UsageError
+from .heatmap import SectorMatrix
 from .namespaces import ID
 from .queries import NamedQuery, bind_params, library
 from .store import Store, Table
 
 SEVERITIES = ("high", "medium", "low")
+SEVERITY_WEIGHTS = {"high": 3, "medium": 2, "low": 1}
+"""How much one hit of each severity adds to an area's gap score."""
+RANKING_RULE = (
+    "Areas are ranked by gap score = 3 × high + 2 × medium + 1 × low hits, highest first; "
+    "areas with the same score are ranked by name."
+)
+"""The ranking, in words, as every report states it."""
+PLANNING_STATUSES = ("present", "missing", "no forum")
+"""The cells of the planning-table matrix (see ``queries/planning-table-matrix.rq``)."""
+PLANNING_QUERY = "planning-table-matrix"
 MD_HITS_PER_RULE = 25
 """The Markdown report lists this many hits of one rule per area; JSON lists all."""
 SUBJECT_COLUMNS = ("provider", "sector", "forum", "link", "evidence", "fromSector", "toSector")
@@ -82,6 +94,34 @@ class Hit:
         )
 
 
+@dataclass(frozen=True)
+class RankedArea:
+    """One area's place in the national ranking (see :data:`RANKING_RULE`)."""
+
+    rank: int
+    area: str
+    label: str
+    score: int
+    high: int
+    medium: int
+    low: int
+    collaboration_recorded: bool = True
+
+
+@dataclass(frozen=True)
+class PlanningCell:
+    """One cell of the planning-table matrix: an expected sector in one area."""
+
+    area: str
+    area_label: str
+    sector: str
+    sector_label: str
+    status: str
+    """``present``, ``missing`` or ``no forum`` (:data:`PLANNING_STATUSES`)."""
+    forums: int = 0
+    members: int = 0
+
+
 @dataclass
 class GapReport:
     """Every hit, with the rules that ran and the areas they covered."""
@@ -92,6 +132,10 @@ class GapReport:
     uncovered: int = 0  # reference areas with no collaboration data (not reported on)
     notes: list[str] = field(default_factory=list)
     data_only: frozenset[str] = frozenset()  # areas with providers but no links or forums
+    planning: list[PlanningCell] = field(default_factory=list)
+    """Who is at the planning table, per area and expected sector, in query order."""
+    sector_links: dict[str, SectorMatrix] = field(default_factory=dict)
+    """Each area's sector × sector link counts (the heatmap), keyed by area IRI."""
 
     def by_area(self) -> dict[str, list[Hit]]:
         grouped: dict[str, list[Hit]] = defaultdict(list)
@@ -102,6 +146,57 @@ class GapReport:
     def summary(self, area: str) -> dict[str, int]:
         counts = Counter(h.severity for h in self.hits if h.area == area)
         return {s: counts.get(s, 0) for s in SEVERITIES}
+
+    def themes(self) -> list[str]:
+        """The themes (notations) of the rules that ran, sorted."""
+        return sorted({r.theme for r in self.rules if r.theme})
+
+    def theme_summary(self, area: str) -> dict[str, dict[str, int]]:
+        """Hits of ``area`` per theme (every theme of the rules that ran) and severity."""
+        table = {theme: {s: 0 for s in SEVERITIES} for theme in self.themes()}
+        for hit in self.hits:
+            if hit.area == area:
+                table.setdefault(hit.theme, {s: 0 for s in SEVERITIES})[hit.severity] += 1
+        return table
+
+    def score(self, area: str) -> int:
+        """The area's gap score: :data:`SEVERITY_WEIGHTS` summed over its hits."""
+        return sum(SEVERITY_WEIGHTS[s] * n for s, n in self.summary(area).items())
+
+    def ranking(self) -> list[RankedArea]:
+        """Every covered area, ranked as :data:`RANKING_RULE` says."""
+        counts: dict[str, Counter[str]] = defaultdict(Counter)
+        for hit in self.hits:
+            counts[hit.area][hit.severity] += 1
+
+        def score(area: str) -> int:
+            return sum(SEVERITY_WEIGHTS[s] * n for s, n in counts[area].items())
+
+        order = sorted(self.areas, key=lambda a: (-score(a[0]), a[1], a[0]))
+        return [
+            RankedArea(
+                rank=rank,
+                area=iri,
+                label=label,
+                score=score(iri),
+                high=counts[iri]["high"],
+                medium=counts[iri]["medium"],
+                low=counts[iri]["low"],
+                collaboration_recorded=iri not in self.data_only,
+            )
+            for rank, (iri, label) in enumerate(order, start=1)
+        ]
+
+    def planning_sectors(self) -> list[tuple[str, str]]:
+        """The expected planning-table sectors (IRI, label), in matrix row order."""
+        seen: dict[str, str] = {}
+        for cell in sorted(self.planning, key=lambda c: (c.sector_label, c.sector)):
+            seen.setdefault(cell.sector, cell.sector_label)
+        return list(seen.items())
+
+    def planning_status(self) -> dict[tuple[str, str], PlanningCell]:
+        """The planning matrix keyed by (area IRI, sector IRI)."""
+        return {(c.area, c.sector): c for c in self.planning}
 
     def count_at_least(self, severity: str) -> int:
         limit = SEVERITIES.index(severity)
@@ -122,6 +217,27 @@ class GapReport:
             "uncovered_reference_areas": self.uncovered,
             "notes": self.notes,
             "hits": [asdict(h) for h in self.hits],
+            "ranking": {
+                "rule": RANKING_RULE,
+                "weights": SEVERITY_WEIGHTS,
+                "areas": [asdict(r) for r in self.ranking()],
+            },
+            "planning_matrix": {
+                "statuses": list(PLANNING_STATUSES),
+                "sectors": [{"sector": i, "label": lb} for i, lb in self.planning_sectors()],
+                "cells": [asdict(c) for c in self.planning],
+            },
+            "sector_links": [
+                {
+                    "area": m.area,
+                    "label": m.area_label,
+                    "sectors": [
+                        {"sector": n, "label": lb, "providers": p} for n, lb, p in m.sectors
+                    ],
+                    "links": [{"one": a, "other": b, "links": n} for a, b, n in m.counts],
+                }
+                for m in self.sector_links.values()
+            ],
         }
         return json.dumps(data, indent=2, ensure_ascii=False, sort_keys=True) + "\n"
 
@@ -282,17 +398,55 @@ class _Defaults(dict[str, str]):
         return "?"
 
 
+_IRI_FORBIDDEN = re.compile(r'[\x00-\x20<>"{}|\\^`\x7f]')
+
+
+def _check_areas(areas: Sequence[URIRef]) -> None:
+    # Oxigraph refuses such IRIs with a ValueError; say what is wrong instead.
+    for area in areas:
+        if not isinstance(area, URIRef) or _IRI_FORBIDDEN.search(str(area)) or ":" not in area:
+            raise UsageError(f"not an area IRI: {str(area)!r}")
+
+
 def run_gaps(
     store: Store,
     *,
     areas: Sequence[URIRef] | None = None,
     rules: Iterable[str] | None = None,
     params: dict[str, str] | None = None,
+    context: bool = True,
 ) -> GapReport:
     """Run the gap rules over ``areas`` (default: every area with data).
 
-    ``params`` are passed to every rule that declares them (``area`` is bound per area).
+    Parameters
+    ----------
+    store : Store
+        The loaded dataset.
+    areas : sequence of URIRef, optional
+        Area IRIs (resolve user text with :func:`pcr_graph.queries.resolve_area` first).
+    rules : iterable of str, optional
+        Rule names (default: every gap rule of the library).
+    params : dict, optional
+        Passed to every rule that declares them (``area`` is bound per area, never from
+        here). Values are bound as RDF terms, never written into query text; a value of the
+        wrong type is a :class:`~pcr_graph.errors.UsageError`.
+    context : bool, optional
+        Also read the planning-table matrix and each area's sector link counts (the
+        national part of the report and the heatmaps). Callers that compare hits only can
+        skip them.
+
+    Returns
+    -------
+    GapReport
+        Hits sorted by area, severity, rule and subjects.
+
+    Raises
+    ------
+    UsageError
+        For an unknown rule, a bad parameter value, or an area that is not an IRI.
     """
+    if areas is not None:
+        _check_areas(areas)
     queries = gap_rules(rules)
     evidence = _EvidenceIndex(store)
     rule_info: list[Rule] = []
@@ -344,7 +498,61 @@ def run_gaps(
             "reported for them (a gap there would describe missing data, not missing "
             "collaboration)."
         )
+    if context:
+        from .heatmap import sector_matrices
+
+        report.planning = planning_matrix(store, areas, [iri for iri, _ in covered])
+        report.sector_links = sector_matrices(store, [iri for iri, _ in covered])
     return report
+
+
+def planning_matrix(
+    store: Store, areas: Sequence[URIRef] | None = None, keep: Sequence[str] | None = None
+) -> list[PlanningCell]:
+    """Who is at the planning table: ``queries/planning-table-matrix.rq``, as cells.
+
+    Parameters
+    ----------
+    store : Store
+        The loaded dataset.
+    areas : sequence of URIRef, optional
+        Bind the query's ``area`` parameter to each in turn (default: one run, every area).
+    keep : sequence of str, optional
+        Keep only these area IRIs (the report keeps the areas it covers).
+
+    Returns
+    -------
+    list of PlanningCell
+        In the query's order (area label, then sector label).
+    """
+    from .queries import find_query
+
+    query = find_query(PLANNING_QUERY)
+    targets: list[URIRef | None] = list(areas) if areas is not None else [None]
+    wanted = set(keep) if keep is not None else None
+    cells: list[PlanningCell] = []
+    for area in targets:
+        table = store.query(query.text, {"area": area} if area is not None else None)
+        if not isinstance(table, Table):
+            raise UsageError(f"query {query.name!r} must be a SELECT query")
+        for row in table.strings():
+            if wanted is not None and row["area"] not in wanted:
+                continue
+            status = row["status"]
+            if status not in PLANNING_STATUSES:
+                raise UsageError(f"{query.path}: unexpected status {status!r}")
+            cells.append(
+                PlanningCell(
+                    row["area"],
+                    row["areaLabel"],
+                    row["sector"],
+                    row["sectorLabel"],
+                    status,
+                    int(row["forums"] or 0),
+                    int(row["members"] or 0),
+                )
+            )
+    return cells
 
 
 def _severity(query: NamedQuery) -> str:
@@ -391,6 +599,7 @@ def to_markdown(report: GapReport, title: str = "Gap analysis") -> str:
         counts = report.summary(iri)
         lines.append(f"| {_md(label)} | {counts['high']} | {counts['medium']} | {counts['low']} |")
     lines.append("")
+    lines += _md_ranking(report) + _md_planning(report)
     grouped = report.by_area()
     findings = {r.name: r.finding for r in report.rules}
     for iri, label in report.areas:
@@ -405,6 +614,12 @@ def to_markdown(report: GapReport, title: str = "Gap analysis") -> str:
                 "for this area, so these gaps describe missing data.",
                 "",
             ]
+        by_theme = [
+            f"{_md(theme)} {sum(counts.values())}"
+            for theme, counts in report.theme_summary(iri).items()
+            if sum(counts.values())
+        ]
+        lines += ["By theme: " + " · ".join(by_theme), ""]
         shown: Counter[str] = Counter()
         for hit in area_hits:
             shown[hit.rule] += 1
@@ -427,6 +642,49 @@ def to_markdown(report: GapReport, title: str = "Gap analysis") -> str:
     for rule in report.rules:
         lines.append(f"| `{rule.name}` | {rule.severity} | {rule.theme} | {_md(rule.summary)} |")
     return "\n".join(lines) + "\n"
+
+
+def _md_ranking(report: GapReport) -> list[str]:
+    if not report.areas:
+        return []
+    lines = ["## Ranking", "", RANKING_RULE, ""]
+    lines += ["| rank | area | score | high | medium | low |", "|---:|---|---:|---:|---:|---:|"]
+    for r in report.ranking():
+        note = "" if r.collaboration_recorded else " (registry data only)"
+        lines.append(
+            f"| {r.rank} | {_md(r.label)}{note} | {r.score} | {r.high} | {r.medium} | {r.low} |"
+        )
+    return [*lines, ""]
+
+
+_PLANNING_MARKS = {"present": "✓ present", "missing": "✗ missing", "no forum": "– no forum"}
+
+
+def _md_planning(report: GapReport) -> list[str]:
+    sectors = report.planning_sectors()
+    if not sectors:
+        return []
+    cells = report.planning_status()
+    with_cells = {area for area, _sector in cells}
+    areas = [(iri, label) for iri, label in report.areas if iri in with_cells]
+    lines = [
+        "## Planning table",
+        "",
+        "Which sector the expectation profile expects at the planning table sits on a planning "
+        "forum of each area: ✓ present (a member of the sector, or of a narrower one), "
+        "✗ missing (the area has forums, none seats the sector), – no forum (the area has no "
+        "planning forum).",
+        "",
+        "| sector | " + " | ".join(_md(label) for _, label in areas) + " |",
+        "|---|" + "---|" * len(areas),
+    ]
+    for sector, sector_label in sectors:
+        marks = []
+        for iri, _label in areas:
+            cell = cells.get((iri, sector))
+            marks.append(_PLANNING_MARKS[cell.status] if cell else "")
+        lines.append(f"| {_md(sector_label)} | " + " | ".join(marks) + " |")
+    return [*lines, ""]
 
 
 def _md(text: str) -> str:
@@ -476,11 +734,18 @@ def to_csv(report: GapReport) -> str:
     return out.getvalue()
 
 
-REPORT_FORMATS = ("md", "json", "csv")
+REPORT_FORMATS = ("md", "json", "csv", "html")
 
 
 def format_report(report: GapReport, fmt: str, title: str = "Gap analysis") -> str:
-    """The report in one of :data:`REPORT_FORMATS`."""
+    """The report in one of :data:`REPORT_FORMATS`.
+
+    ``html`` is one offline, self-contained page (:func:`pcr_graph.report_html.to_html`).
+    """
+    if fmt == "html":
+        from .report_html import to_html
+
+        return to_html(report, title)
     if fmt == "json":
         return report.to_json()
     if fmt == "csv":

@@ -13,8 +13,17 @@ from dataclasses import dataclass, field
 
 from rdflib import URIRef
 
-from .gaps import GapReport
-from .render import AreaMap, IndexEntry, MapEdge, MapGap, MapNode
+from .gaps import RANKING_RULE, SEVERITIES, GapReport
+from .render import (
+    AreaMap,
+    IndexEntry,
+    MapEdge,
+    MapGap,
+    MapNode,
+    Overview,
+    OverviewArea,
+    OverviewEdge,
+)
 from .store import Store, Table
 
 _PROVIDERS = """
@@ -207,8 +216,8 @@ def _sector_iri(notation: str) -> str:
     return str(SECTOR[notation])
 
 
-def index_entry(area_map_: AreaMap, href: str) -> IndexEntry:
-    """The index-page row for one rendered area."""
+def index_entry(area_map_: AreaMap, href: str, heatmap_href: str = "") -> IndexEntry:
+    """The index-page row for one rendered area (and its heatmap, if drawn)."""
     counts = {s: 0 for s in ("high", "medium", "low")}
     for gap in area_map_.gaps:
         counts[gap.severity] = counts.get(gap.severity, 0) + 1
@@ -218,4 +227,159 @@ def index_entry(area_map_: AreaMap, href: str) -> IndexEntry:
         providers=sum(1 for n in area_map_.nodes if n.kind == "provider"),
         links=len({e.id.rsplit("#", 1)[0] for e in area_map_.edges if e.kind == "link"}),
         gaps_by_severity=tuple(counts.items()),
+        heatmap_href=heatmap_href,
     )
+
+
+# --------------------------------------------------------------------------------------
+# The national overview
+
+_AREA_COUNTS = """
+SELECT ?area ?areaLabel ?fictional (COUNT(DISTINCT ?provider) AS ?providers)
+       (COUNT(DISTINCT ?link) AS ?links)
+WHERE {
+  ?area a pcr:Area ; skos:prefLabel ?areaLabel .
+  { ?provider a pcr:Provider ; pcr:operatesIn ?area }
+  UNION { ?link a pcr:CollaborationLink ; pcr:area ?area }
+  OPTIONAL { ?area pcr:fictional ?fictional }
+}
+GROUP BY ?area ?areaLabel ?fictional
+ORDER BY ?areaLabel ?area ?fictional
+"""
+_CROSSING = """
+SELECT ?link ?linkId ?typeLabel ?linkArea ?participant ?participantLabel ?operatesIn
+WHERE {
+  ?link a pcr:CollaborationLink ; pcr:participant ?participant .
+  OPTIONAL { ?link dcterms:identifier ?linkId }
+  OPTIONAL { ?link pcr:linkType/skos:prefLabel ?typeLabel }
+  OPTIONAL { ?link pcr:area ?linkArea }
+  OPTIONAL { ?participant skos:prefLabel ?participantLabel }
+  OPTIONAL { ?participant pcr:operatesIn ?operatesIn }
+}
+ORDER BY ?link ?participant ?linkArea ?operatesIn
+"""
+
+
+@dataclass
+class _Crossing:
+    """One link as the overview sees it: its areas and each participant's areas."""
+
+    row: dict[str, str]
+    areas: set[str] = field(default_factory=set)
+    participants: dict[str, set[str]] = field(default_factory=dict)
+    labels: dict[str, str] = field(default_factory=dict)
+
+
+def joined_areas(link_areas: set[str], participant_areas: list[set[str]]) -> set[str]:
+    """The areas a link joins: its own, plus those of participants operating outside them.
+
+    A link recorded for several areas joins them all. A participant that operates in none
+    of the link's areas brings its own areas in. A link with no area of its own joins its
+    participants' areas unless one area holds them all.
+
+    Examples
+    --------
+    >>> sorted(joined_areas({"tl"}, [{"tl"}, {"wv"}]))
+    ['tl', 'wv']
+    >>> sorted(joined_areas({"mb"}, [{"mb"}, {"mb", "tl"}]))
+    ['mb']
+    >>> sorted(joined_areas(set(), [{"a", "b"}, {"b"}]))
+    ['b']
+    """
+    if not link_areas:
+        known = [a for a in participant_areas if a]
+        common = set.intersection(*known) if known else set()
+        if common:
+            return {min(common)}
+        return set().union(*known) if known else set()
+    joined = set(link_areas)
+    for areas in participant_areas:
+        if areas and not areas & link_areas:
+            joined |= areas
+    return joined
+
+
+def overview_map(
+    store: Store,
+    report: GapReport,
+    hrefs: dict[str, str] | None = None,
+    *,
+    title: str = "National overview: areas and the links between them",
+    report_href: str = "",
+) -> Overview:
+    """The national overview: every area of ``report`` (and any area a cross-area link
+    reaches), sized by providers, scored by gaps, joined by the links that cross borders.
+
+    Parameters
+    ----------
+    store : Store
+        The loaded dataset.
+    report : GapReport
+        Gives the areas, their gap scores and counts by severity.
+    hrefs : dict, optional
+        Area IRI to the relative address of its map.
+    title : str, optional
+        Page heading.
+    report_href : str, optional
+        Relative address of the HTML gap report.
+    """
+    hrefs = hrefs or {}
+    counts = {row["area"]: row for row in _plain_rows(store, _AREA_COUNTS)}
+    links: dict[str, _Crossing] = {}
+    for row in _plain_rows(store, _CROSSING):
+        link = links.setdefault(row["link"], _Crossing(row))
+        if row["linkArea"]:
+            link.areas.add(row["linkArea"])
+        operates = link.participants.setdefault(row["participant"], set())
+        if row["operatesIn"]:
+            operates.add(row["operatesIn"])
+        link.labels[row["participant"]] = row["participantLabel"] or row["participant"]
+    pairs: dict[tuple[str, str], list[str]] = defaultdict(list)
+    for iri in sorted(links, key=lambda i: (links[i].row["linkId"], i)):
+        link = links[iri]
+        joined = joined_areas(link.areas, list(link.participants.values()))
+        joined = {a for a in joined if a in counts}
+        if len(joined) < 2:
+            continue
+        names = " — ".join(sorted(link.labels.values()))
+        kind = link.row["typeLabel"] or "Collaboration"
+        text = f"{kind} link {link.row['linkId'] or iri}: {names}"
+        for a, b in itertools.combinations(sorted(joined), 2):
+            pairs[(a, b)].append(text)
+    wanted = [iri for iri, _label in report.areas]
+    wanted += sorted({a for pair in pairs for a in pair} - set(wanted))
+    areas: list[OverviewArea] = []
+    for iri in wanted:
+        found = counts.get(iri)
+        summary = report.summary(iri)
+        areas.append(
+            OverviewArea(
+                id=iri,
+                label=found["areaLabel"] if found else iri,
+                providers=int(found["providers"]) if found else 0,
+                links=int(found["links"]) if found else 0,
+                score=report.score(iri),
+                gaps_by_severity=tuple((s, summary[s]) for s in SEVERITIES),
+                href=hrefs.get(iri, ""),
+            )
+        )
+    fictional = [counts.get(a.id, {}).get("fictional") == "true" for a in areas]
+    subtitle = ""
+    if fictional and all(fictional):
+        subtitle = "Fictional demo data: invented organisations, not a real system"
+    elif any(fictional):
+        subtitle = "Includes fictional demo areas: their organisations are invented"
+    return Overview(
+        title=title,
+        subtitle=subtitle,
+        areas=tuple(areas),
+        edges=tuple(OverviewEdge(a, b, tuple(texts)) for (a, b), texts in sorted(pairs.items())),
+        score_rule=RANKING_RULE,
+        report_href=report_href,
+    )
+
+
+def _plain_rows(store: Store, query: str) -> list[dict[str, str]]:
+    table = store.query(query)
+    assert isinstance(table, Table)
+    return table.strings()

@@ -129,6 +129,18 @@ def find_query(name_or_file: str) -> NamedQuery:
     raise UsageError(f"unknown query {name_or_file!r} (not a file; library has: {names})")
 
 
+_IRI_FORBIDDEN = frozenset(' <>"{}|\\^`')
+
+
+def is_plain_iri(text: str) -> bool:
+    """True if ``text`` can be an IRI as written: no spaces, controls or ``<>"{}|\\^```.
+
+    >>> is_plain_iri("https://example.org/a"), is_plain_iri('https://x/" } UNION {')
+    (True, False)
+    """
+    return bool(text) and not any(c in _IRI_FORBIDDEN or ord(c) < 0x20 for c in text)
+
+
 _AREA_QUERY = """
 SELECT DISTINCT ?area ?code WHERE {
   ?area a pcr:Area .
@@ -142,8 +154,10 @@ ORDER BY ?area
 def resolve_area(store: Store, text: str) -> URIRef:
     """The area named by an area id, an ODS code (``QOP``), an ONS code (``E54000057``), or IRI."""
     value = text.strip()
-    if value.startswith(("http://", "https://")) and store.query(
-        "ASK { ?a a pcr:Area }", {"a": URIRef(value)}
+    if (
+        value.startswith(("http://", "https://"))
+        and is_plain_iri(value)
+        and store.query("ASK { ?a a pcr:Area }", {"a": URIRef(value)})
     ):
         return URIRef(value)
     for candidate in dict.fromkeys((value, value.upper())):
@@ -205,9 +219,7 @@ def _term(store: Store, param: Param, raw: str, qname: str) -> Node:
         except ValueError:
             raise UsageError(f"{where}: not a whole number: {raw!r}") from None
     if param.type == "iri":
-        if not raw.startswith(("http://", "https://", "urn:")) or any(
-            c in raw for c in ' <>"{}|\\^`'
-        ):
+        if not raw.startswith(("http://", "https://", "urn:")) or not is_plain_iri(raw):
             raise UsageError(f"{where}: not an IRI: {raw!r}")
         return URIRef(raw)
     return Literal(raw)

@@ -18,6 +18,7 @@ from __future__ import annotations
 import base64
 import hashlib
 import html
+import itertools
 import json
 import math
 import random
@@ -42,9 +43,13 @@ __all__ = [
     "MapEdge",
     "MapGap",
     "MapNode",
+    "Overview",
+    "OverviewArea",
+    "OverviewEdge",
     "RenderError",
     "render_area_html",
     "render_index_html",
+    "render_overview_html",
     "write_html",
 ]
 
@@ -115,6 +120,48 @@ class IndexEntry:
     providers: int
     links: int
     gaps_by_severity: tuple[tuple[str, int], ...]
+    heatmap_href: str = ""
+    """The area's sector × sector heatmap (relative), if one was drawn."""
+
+
+@dataclass(frozen=True)
+class OverviewArea:
+    """One area on the national overview map.
+
+    Every text field is untrusted: it is escaped wherever it is shown.
+    """
+
+    id: str
+    label: str
+    providers: int
+    links: int = 0
+    score: int = 0
+    gaps_by_severity: tuple[tuple[str, int], ...] = ()
+    href: str = ""
+    """The area's own map, relative to the overview page ("" for none)."""
+
+
+@dataclass(frozen=True)
+class OverviewEdge:
+    """The collaboration links that join two areas, one descriptive line per link."""
+
+    source: str
+    target: str
+    links: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class Overview:
+    """Everything the national overview map shows."""
+
+    title: str
+    subtitle: str = ""
+    areas: tuple[OverviewArea, ...] = ()
+    edges: tuple[OverviewEdge, ...] = ()
+    score_rule: str = ""
+    """How the gap score is computed, in words (shown in the legend)."""
+    report_href: str = ""
+    """The HTML gap report, relative to the overview page ("" for none)."""
 
 
 class RenderError(PcrGraphError):
@@ -1144,6 +1191,321 @@ def render_area_html(area: AreaMap, *, seed: int = 7) -> str:
     )
 
 
+# --------------------------------------------------------------------------------------
+# The national overview: areas as nodes, links that cross area borders as edges
+
+#: Gap-score fills, lowest to highest: ColorBrewer YlOrRd (colour-blind safe, and in order
+#: in grey scale too). Non-zero scores are banded by quartile among the areas on the map;
+#: the score is also written in each label, so colour is never the only cue.
+SCORE_COLOURS = ("#F0F0F0", "#FED976", "#FD8D3C", "#E31A1C", "#800026")
+_SCORE_BORDER = "#2B2B2B"
+_CROSS_COLOUR = "#4D4D4D"
+_OVERVIEW_LINES = 25  # link lines listed in one edge's tooltip
+
+
+def _score_bins(scores: Sequence[int]) -> list[tuple[int, int]]:
+    """Inclusive score ranges of up to four colour bands: quartiles of the non-zero scores.
+
+    Quartiles, not equal widths, because a few large areas would otherwise push every other
+    area into the palest band.
+
+    >>> _score_bins([0, 5, 32, 58])
+    [(1, 5), (6, 32), (33, 58)]
+    >>> _score_bins([1, 2, 3, 4, 5, 6, 7, 100])
+    [(1, 2), (3, 4), (5, 6), (7, 100)]
+    >>> _score_bins([0, 0])
+    []
+    """
+    values = sorted(score for score in scores if score > 0)
+    if not values:
+        return []
+    bands = min(4, len(set(values)))
+    uppers = sorted({values[math.ceil(len(values) * k / bands) - 1] for k in range(1, bands + 1)})
+    bins, low = [], 1
+    for high in uppers:
+        bins.append((low, high))
+        low = high + 1
+    return bins
+
+
+def _score_colour(score: int, bins: Sequence[tuple[int, int]]) -> str:
+    if score <= 0 or not bins:
+        return SCORE_COLOURS[0]
+    offset = len(SCORE_COLOURS) - 1 - len(bins)  # few bins take the darker end
+    for k, (low, high) in enumerate(bins):
+        if low <= score <= high:
+            return SCORE_COLOURS[offset + k + 1]
+    return SCORE_COLOURS[-1]
+
+
+def _overview_check(overview: Overview) -> None:
+    ids: set[str] = set()
+    for area in overview.areas:
+        if area.id in ids:
+            raise ValueError(f"duplicate area id {area.id!r} in the overview")
+        ids.add(area.id)
+    for edge in overview.edges:
+        for end in (edge.source, edge.target):
+            if end not in ids:
+                raise ValueError(f"overview edge names unknown area {end!r}")
+
+
+def _overview_tooltip(area: OverviewArea, crossing: int) -> str:
+    counts = dict(area.gaps_by_severity)
+    severities = ", ".join(f"{s} {counts.get(s, 0)}" for s in _SEVERITY_RANK)
+    lines = [
+        area.label,
+        f"Providers: {area.providers}",
+        f"Collaboration links: {area.links}",
+        f"Gap score: {area.score} ({severities})",
+        f"Links with other areas: {crossing}",
+    ]
+    return "\n".join(lines)
+
+
+def _overview_edge_tooltip(edge: OverviewEdge, names: Mapping[str, str]) -> str:
+    count = len(edge.links)
+    lines = [
+        f"{_plural(count, 'collaboration link')} between {names[edge.source]} and "
+        f"{names[edge.target]}"
+    ]
+    lines.extend("• " + line for line in edge.links[:_OVERVIEW_LINES])
+    if count > _OVERVIEW_LINES:
+        lines.append(f"… and {count - _OVERVIEW_LINES} more")
+    return "\n".join(lines)
+
+
+def _overview_panels(overview: Overview, bins: Sequence[tuple[int, int]]) -> tuple[str, str]:
+    ranked = sorted(overview.areas, key=lambda a: (-a.score, a.label, a.id))
+    items = []
+    for area in ranked:
+        name = _esc(area.label)
+        if area.href:
+            name = f'<a href="{_esc(_relative_href(area.href))}">{name}</a>'
+        counts = dict(area.gaps_by_severity)
+        badges = " ".join(
+            f'<span class="sev {s}">{_esc(s)} {counts.get(s, 0)}</span>' for s in _SEVERITY_RANK
+        )
+        items.append(
+            f'<li class="area"><span class="name">{name}</span> '
+            f'<span class="rule">score {area.score} · {_esc(_plural(area.providers, "provider"))}'
+            f"</span> {badges}</li>"
+        )
+    report = (
+        f'<p class="hint"><a href="{_esc(_relative_href(overview.report_href))}">'
+        "The full gap report</a></p>"
+        if overview.report_href
+        else ""
+    )
+    ranking = (
+        '<details open id="pcr-gaps"><summary>Areas by gap score</summary>'
+        + (f'<p class="hint">{_esc(overview.score_rule)}</p>' if overview.score_rule else "")
+        + report
+        + f'<ol class="gaps overview">{"".join(items)}</ol></details>'
+    )
+    rows = [
+        "<li><label>"
+        + _shape_swatch("dot", SCORE_COLOURS[0], _SCORE_BORDER)
+        + ' <span class="name">score 0</span></label></li>'
+    ]
+    offset = len(SCORE_COLOURS) - 1 - len(bins)
+    for k, (low, high) in enumerate(bins):
+        text = f"score {low}" if low == high else f"score {low}–{high}"
+        rows.append(
+            "<li><label>"
+            + _shape_swatch("dot", SCORE_COLOURS[offset + k + 1], _SCORE_BORDER)
+            + f' <span class="name">{_esc(text)}</span></label></li>'
+        )
+    legend = (
+        '<details open id="pcr-legend"><summary>Legend</summary>'
+        '<h3>Areas: colour = gap score</h3><ul class="legend">'
+        + "".join(rows)
+        + '</ul><p class="hint">The bands split the areas with gaps into four groups of about '
+        "equal size. Size = number of providers. Each label gives the score.</p>"
+        '<h3>Lines</h3><ul class="legend"><li><label>'
+        + _line_swatch(_CROSS_COLOUR, (), 3)
+        + ' <span class="name">collaboration links joining two areas (the number is on the '
+        "line): a link whose participants operate in different areas, or a link recorded for "
+        "several areas</span></label></li></ul></details>"
+    )
+    return ranking, legend
+
+
+def render_overview_html(overview: Overview, *, seed: int = 7) -> str:
+    """The national overview: one node per area, one edge per pair of areas that share links.
+
+    Nodes are sized by number of providers (area proportional to the largest area's) and
+    coloured by gap score (:data:`SCORE_COLOURS`,
+    banded by quartile); an edge's width and number give the links that
+    join its two areas. The page is built like the area maps (inlined vis-network, escaped
+    data, a Content-Security-Policy forbidding every network load, a fixed layout), so it
+    opens offline and the same input gives the same bytes.
+
+    Parameters
+    ----------
+    overview : Overview
+        The areas and the links between them; every text is untrusted and escaped.
+    seed : int, optional
+        Seed of the force-directed layout.
+
+    Returns
+    -------
+    str
+        The page. Like an area map it exposes ``window.pcrNetwork``, ``window.pcrData`` and
+        ``window.pcrReady``.
+
+    Raises
+    ------
+    ValueError
+        If area ids repeat or an edge names an unknown area.
+    RenderError
+        If pyvis's copy of vis-network cannot be found.
+    """
+    from pyvis.network import Network
+
+    _overview_check(overview)
+    vis_js, vis_css = _vis_assets()
+    order = sorted(overview.areas, key=lambda a: a.id)
+    index = {area.id: i for i, area in enumerate(order)}
+    pairs = sorted({(index[e.source], index[e.target]) for e in overview.edges})
+    raw = _spring_positions(len(order), pairs, seed)
+    most = max((area.providers for area in overview.areas), default=0) or 1
+    radius = {a.id: round(10 + 50 * math.sqrt(a.providers / most), 1) for a in overview.areas}
+    # Spread the layout until no two discs (and their labels) overlap.
+    scale = 80.0
+    for (i, a), (j, b) in itertools.combinations(enumerate(order), 2):
+        gap = math.dist(raw[i], raw[j]) or 1e-6
+        scale = max(scale, (radius[a.id] + radius[b.id] + 120) / gap)
+    scale = min(scale, 2000.0)
+    positions: dict[str, tuple[int, int]] = {}
+    if raw:
+        mean_x = sum(x for x, _ in raw) / len(raw)
+        mean_y = sum(y for _, y in raw) / len(raw)
+        positions = {
+            area.id: (round((x - mean_x) * scale), round((y - mean_y) * scale))
+            for area, (x, y) in zip(order, raw, strict=True)
+        }
+    crossing: dict[str, int] = {}
+    for edge in overview.edges:
+        for end in {edge.source, edge.target}:
+            crossing[end] = crossing.get(end, 0) + len(edge.links)
+    bins = _score_bins([a.score for a in overview.areas])
+    names = {area.id: area.label for area in overview.areas}
+
+    net = Network(directed=True, cdn_resources="in_line")
+    for area in overview.areas:
+        fill = _score_colour(area.score, bins)
+        x, y = positions[area.id]
+        net.add_node(
+            area.id,
+            label=f"{_short(area.label, 40)}\nscore {area.score} · {area.providers} prov.",
+            shape="dot",
+            color={
+                "background": fill,
+                "border": _SCORE_BORDER,
+                "highlight": {"background": fill, "border": "#000000"},
+                "hover": {"background": fill, "border": "#000000"},
+            },
+            size=radius[area.id],
+            borderWidth=1.5,
+            borderWidthSelected=3,
+            title=_overview_tooltip(area, crossing.get(area.id, 0)),
+            x=x,
+            y=y,
+            pcrName=area.label,
+            pcrKey="area",
+            pcrGap=area.score > 0,
+        )
+    for number, edge in enumerate(overview.edges, start=1):
+        count = len(edge.links)
+        net.add_edge(
+            edge.source,
+            edge.target,
+            id=f"cross:{number}",
+            color={
+                "color": _CROSS_COLOUR,
+                "highlight": "#000000",
+                "hover": "#000000",
+                "inherit": False,
+            },
+            width=round(1.5 + 2 * math.sqrt(count), 1),
+            label=str(count),
+            smooth=False,
+            title=_overview_edge_tooltip(edge, names),
+            pcrKey="cross",
+        )
+    net.options = {
+        "autoResize": True,
+        "physics": {"enabled": False},
+        "layout": {"improvedLayout": False, "randomSeed": seed},
+        "interaction": {
+            "hover": True,
+            "tooltipDelay": 150,
+            "multiselect": True,
+            "navigationButtons": False,
+            "keyboard": False,
+        },
+        "nodes": {
+            "font": {
+                "size": 15,
+                "face": "system-ui, -apple-system, 'Segoe UI', Roboto, sans-serif",
+                "color": "#1B1B1B",
+                "strokeWidth": 4,
+                "strokeColor": "#FFFFFF",
+                "multi": False,
+            },
+        },
+        "edges": {
+            "smooth": False,
+            "selectionWidth": 2,
+            "hoverWidth": 1,
+            "font": {"size": 15, "strokeWidth": 5, "strokeColor": "#FFFFFF"},
+        },
+    }
+    vis_nodes, vis_edges, *_rest = net.get_network_data()
+    plain_edges = [{k: v for k, v in e.items() if k != "arrows"} for e in vis_edges]
+    data = {"nodes": list(vis_nodes), "edges": plain_edges, "options": net.options, "gaps": []}
+    crossing_links = len({line for edge in overview.edges for line in edge.links})
+    gaps = sum(n for area in overview.areas for _s, n in area.gaps_by_severity)
+    summary = " · ".join(
+        [
+            _plural(len(overview.areas), "area"),
+            _plural(crossing_links, "collaboration link") + " between areas",
+            _plural(gaps, "gap"),
+        ]
+    )
+    csp = (
+        "default-src 'none'; "
+        f"script-src {_csp_hash(vis_js)} {_csp_hash(_MAP_JS)}; "
+        "style-src 'unsafe-inline'; img-src data:; font-src 'none'; connect-src 'none'; "
+        "base-uri 'none'; form-action 'none'"
+    )
+    ranking, legend = _overview_panels(overview, bins)
+    subtitle = f'<p class="subtitle">{_esc(overview.subtitle)}</p>\n' if overview.subtitle else ""
+    return _fill(
+        _MAP_PAGE,
+        {
+            "CSP": _esc(csp),
+            "TITLE": _esc(overview.title),
+            "SUBTITLE": subtitle,
+            "SUMMARY": _esc(summary),
+            "VISCSS": vis_css,
+            "CSS": _MAP_CSS + _OVERVIEW_CSS,
+            "GAPS": ranking,
+            "LEGEND": legend,
+            "DATA": _script_json(data),
+            "VISJS": vis_js,
+            "APPJS": _MAP_JS,
+        },
+    )
+
+
+_OVERVIEW_CSS = """
+ol.overview li.area{border:1px solid #ccc;border-radius:4px;padding:.3rem .5rem;background:#fff}
+ol.overview .name{display:block;font-weight:600;overflow-wrap:anywhere}
+"""
+
+
 _INDEX_CSS = """
 *{box-sizing:border-box}
 body{margin:0;font:15px/1.45 system-ui,-apple-system,"Segoe UI",Roboto,sans-serif;color:#1b1b1b}
@@ -1157,6 +1519,7 @@ td.n,th.n{text-align:right;font-variant-numeric:tabular-nums}
 tfoot td{font-weight:700;border-top:2px solid #999}
 a{color:#0b5394}
 .high{color:#C00000;font-weight:700}
+ul.links{margin:0 0 1rem;padding-left:1.2rem}
 """
 
 _INDEX_PAGE = """<!DOCTYPE html>
@@ -1176,7 +1539,7 @@ style-src 'unsafe-inline'; img-src data:; base-uri 'none'; form-action 'none'">
 <h1>@@TITLE@@</h1>
 @@SUBTITLE@@</header>
 <main>
-<table>
+@@LINKS@@<table>
 <thead><tr><th scope="col">Area</th><th scope="col" class="n">Providers</th>\
 <th scope="col" class="n">Links</th>@@SEVHEAD@@</tr></thead>
 <tbody>
@@ -1189,7 +1552,12 @@ style-src 'unsafe-inline'; img-src data:; base-uri 'none'; form-action 'none'">
 """
 
 
-def render_index_html(title: str, entries: Sequence[IndexEntry], subtitle: str = "") -> str:
+def render_index_html(
+    title: str,
+    entries: Sequence[IndexEntry],
+    subtitle: str = "",
+    links: Sequence[tuple[str, str]] = (),
+) -> str:
     """An offline index page: one table row per area map, with its headline numbers.
 
     Parameters
@@ -1199,7 +1567,11 @@ def render_index_html(title: str, entries: Sequence[IndexEntry], subtitle: str =
     entries : Sequence[IndexEntry]
         One per area, shown in the given order. ``href`` must be relative (a file beside
         the index); gap counts get one column per severity (high, medium, low, then any
-        other severity in order of first appearance).
+        other severity in order of first appearance). When any entry has a
+        ``heatmap_href``, a last column links each area's heatmap.
+    links : Sequence[tuple[str, str]], optional
+        ``(href, text)`` of other pages (the gap report, the overview map), listed above
+        the table; relative, like ``href``.
 
     Returns
     -------
@@ -1216,6 +1588,7 @@ def render_index_html(title: str, entries: Sequence[IndexEntry], subtitle: str =
     severities += [s for s in dict.fromkeys(present) if s not in _SEVERITY_RANK]
     rows = []
     totals = [0, 0] + [0] * len(severities)
+    heatmaps = any(entry.heatmap_href for entry in entries)
     for entry in entries:
         counts = dict(entry.gaps_by_severity)
         numbers = [entry.providers, entry.links] + [counts.get(s, 0) for s in severities]
@@ -1223,18 +1596,31 @@ def render_index_html(title: str, entries: Sequence[IndexEntry], subtitle: str =
         cells = "".join(
             _number_cell(n, s) for n, s in zip(numbers, ["", "", *severities], strict=True)
         )
+        if heatmaps:
+            cells += (
+                f'<td><a href="{_esc(_relative_href(entry.heatmap_href))}">heatmap</a></td>'
+                if entry.heatmap_href
+                else "<td></td>"
+            )
         rows.append(
             f'<tr><td><a href="{_esc(_relative_href(entry.href))}">{_esc(entry.title)}</a></td>'
             f"{cells}</tr>\n"
         )
     heads = "".join(f'<th scope="col" class="n">Gaps: {_esc(s)}</th>' for s in severities)
     total_cells = "".join(_number_cell(n, "") for n in totals)
+    if heatmaps:
+        heads += '<th scope="col">Links between sectors</th>'
+        total_cells += "<td></td>"
+    link_list = "".join(
+        f'<li><a href="{_esc(_relative_href(href))}">{_esc(text)}</a></li>' for href, text in links
+    )
     return _fill(
         _INDEX_PAGE,
         {
             "TITLE": _esc(title),
             "SUBTITLE": f'<p class="subtitle">{_esc(subtitle)}</p>\n' if subtitle else "",
             "CSS": _INDEX_CSS,
+            "LINKS": f'<ul class="links">{link_list}</ul>\n' if link_list else "",
             "SEVHEAD": heads,
             "ROWS": "".join(rows),
             "AREAS": _esc(_plural(len(entries), "area")),

@@ -13,7 +13,7 @@ Parameters are always bound as values (Oxigraph ``substitutions``, rdflib
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Protocol
@@ -24,6 +24,8 @@ from rdflib.term import Node
 
 from .errors import DataError, UsageError
 from .namespaces import bind_prefixes, sparql_prologue
+
+_MISSING = object()
 
 SOURCE_GRAPH = "urn:pcr-graph:source:"
 """Prefix of the named graph each loaded source goes into."""
@@ -176,6 +178,33 @@ class OxigraphStore:
             return Literal(term.value, datatype=URIRef(datatype))
         raise TypeError(f"unexpected term {term!r}")
 
+    def _converter(self) -> Callable[[object], Node | None]:
+        """:meth:`_from_ox` for one result set, fast for big ones.
+
+        Literals repeat a lot in a result (labels, dates, types) and cost microseconds each
+        to build in rdflib, so each distinct one is built once. IRIs were checked by
+        Oxigraph's parser already, so they skip rdflib's own check.
+        """
+        ox = self._ox
+        named, literal = ox.NamedNode, ox.Literal
+        cache: dict[object, Node | None] = {}
+        make_iri = str.__new__
+        from_ox = self._from_ox
+
+        def convert(term: object) -> Node | None:
+            kind = type(term)
+            if kind is named:
+                iri: URIRef = make_iri(URIRef, term.value)  # type: ignore[attr-defined]
+                return iri
+            if kind is literal:
+                found = cache.get(term, _MISSING)
+                if found is _MISSING:
+                    found = cache[term] = from_ox(term)
+                return found  # type: ignore[return-value]
+            return from_ox(term)
+
+        return convert
+
     def _triple(self, item: Any) -> tuple[Node, Node, Node]:
         s, p, o = (self._from_ox(t) for t in (item.subject, item.predicate, item.object))
         assert s is not None and p is not None and o is not None
@@ -203,7 +232,10 @@ class OxigraphStore:
 
     def query(self, sparql: str, bindings: Bindings | None = None) -> QueryResult:
         ox = self._ox
-        substitutions = {ox.Variable(k): self._to_ox(v) for k, v in (bindings or {}).items()}
+        try:
+            substitutions = {ox.Variable(k): self._to_ox(v) for k, v in (bindings or {}).items()}
+        except ValueError as exc:  # Oxigraph refuses a malformed IRI or language tag
+            raise UsageError(f"cannot bind a parameter: {exc}") from None
         try:
             result = self._store.query(
                 with_prologue(sparql),
@@ -223,7 +255,9 @@ class OxigraphStore:
             return bool(result)
         if isinstance(result, ox.QuerySolutions):
             columns = tuple(v.value for v in result.variables)
-            rows = tuple(tuple(self._from_ox(s[c]) for c in columns) for s in result)
+            convert = self._converter()
+            # A solution iterates its values in the order of result.variables.
+            rows = tuple(tuple(map(convert, solution)) for solution in result)
             return Table(columns, rows)
         graph = bind_prefixes(Graph())
         for triple in result:
