@@ -1,10 +1,6 @@
 """Debian's Chromium driven by Playwright, shared by the browser tests.
 
-Use in a test module::
-
-    from .browser import chromium_browser_fixture, chromium_page_fixture  # noqa: F401
-
-and ask for ``chromium_page`` (or ``chromium_browser``) as a test argument. The fixtures
+The fixtures are registered once, in ``tests/conftest.py``; a test asks for ``chromium_page`` (or ``chromium_browser``) as a test argument. The fixtures
 are registered under those names, so an argument never shadows an imported name.
 
 Playwright never downloads a browser here: ``/usr/bin/chromium`` comes from apt

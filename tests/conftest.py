@@ -61,3 +61,8 @@ def pytest_terminal_summary(terminalreporter: pytest.TerminalReporter) -> None:
     terminalreporter.section("hardening summary")
     for family in sorted(_CASES):
         terminalreporter.write_line(f"{family:<28} {_CASES[family]:>8}")
+
+
+# One Chromium for the whole session, registered here once: importing these fixtures into
+# several test modules would start several Playwright instances, which cannot coexist.
+from .browser import chromium_browser_fixture, chromium_page_fixture  # noqa: E402, F401

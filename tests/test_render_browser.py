@@ -11,7 +11,6 @@ from playwright.sync_api import Browser, Page
 
 from pcr_graph.render import AreaMap, IndexEntry, render_area_html, render_index_html, write_html
 
-from .browser import chromium_browser_fixture, chromium_page_fixture  # noqa: F401
 from .test_render import XSS_PAYLOADS, sample_area, xss_area
 
 pytestmark = pytest.mark.browser

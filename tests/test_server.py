@@ -28,7 +28,6 @@ from pcr_graph.remote import RemoteError, RemoteStore, parse_json_results, sourc
 from pcr_graph.server import EndpointConfig, SparqlEndpoint, check_query
 from pcr_graph.store import Store, Table
 
-from .browser import chromium_browser_fixture, chromium_page_fixture  # noqa: F401
 from .oxigraph_server import stop
 
 MAX_ROWS = 3000  # over every gap rule's answer, under the 4,400 demo triples

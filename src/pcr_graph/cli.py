@@ -17,6 +17,7 @@ import click
 from . import __version__
 from .cli_common import emit, output_options, project_of
 from .cli_network import COMMANDS as NETWORK_COMMANDS
+from .cli_scale import COMMANDS as SCALE_COMMANDS
 from .cli_share import COMMANDS as SHARE_COMMANDS
 from .errors import ImportProblems, PcrGraphError, UsageError
 from .gaps import REPORT_FORMATS
@@ -466,7 +467,8 @@ def build(ctx: click.Context, out_dir: Path) -> None:
     ctx.exit(code)
 
 
-for _command in (*NETWORK_COMMANDS, *SHARE_COMMANDS):  # metrics … what-if; serve, push, export
+# metrics … what-if; serve, push, export; synth, validate (replacing the one above)
+for _command in (*NETWORK_COMMANDS, *SHARE_COMMANDS, *SCALE_COMMANDS):
     cli.add_command(_command)
 
 
