@@ -1,6 +1,7 @@
 """Debian's Chromium driven by Playwright, shared by the browser tests.
 
-The fixtures are registered once, in ``tests/conftest.py``; a test asks for ``chromium_page`` (or ``chromium_browser``) as a test argument. The fixtures
+The fixtures are registered once, in ``tests/conftest.py``; a test asks for
+``chromium_page`` (or ``chromium_browser``) as a test argument. The fixtures
 are registered under those names, so an argument never shadows an imported name.
 
 Playwright never downloads a browser here: ``/usr/bin/chromium`` comes from apt
