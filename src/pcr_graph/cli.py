@@ -110,30 +110,6 @@ def reference(raw_dir: Path, out_dir: Path) -> None:
         click.echo(f"wrote {path}")
 
 
-@cli.command()
-@click.pass_context
-def validate(ctx: click.Context) -> None:
-    """Check the ontology, graph and imports against the SHACL shapes.
-
-    Prints one line per violation (source file or CSV row, focus node, path, message).
-    Exit 0 when the data conforms, 1 when it does not, 2 on error.
-
-    \b
-    Example:
-      pcr-graph validate
-    """
-    from .validate import validate as run_validation
-
-    store = project_of(ctx).open()
-    violations = run_validation(store)
-    for violation in violations:
-        click.echo(str(violation))
-    if violations:
-        click.echo(f"{len(violations)} violation(s) in {len(store)} triples", err=True)
-        ctx.exit(1)
-    click.echo(f"conforms: {len(store)} triples, {len(store.sources())} sources")
-
-
 @cli.command("queries")
 def list_queries() -> None:
     """List the named queries and gap rules in queries/ with their summaries.
