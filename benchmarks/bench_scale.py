@@ -55,32 +55,19 @@ ENGINES = ("oxigraph-memory", "pyshacl", "oxigraph-disk", "rdflib-memory")
 
 # --- the plain-Python floor -----------------------------------------------------------------
 
-SECTOR_PARENT: dict[str, str | None] = {
-    "nhs": None,
-    "nhs-trust": "nhs",
-    "acute-trust": "nhs-trust",
-    "emergency-department": "acute-trust",
-    "ambulance": "nhs-trust",
-    "community-health": "nhs-trust",
-    "mental-health": "nhs-trust",
-    "primary-care": "nhs",
-    "gp-practice": "primary-care",
-    "out-of-hours": "primary-care",
-    "pharmacy": "primary-care",
-    "dental": "primary-care",
-    "nhs-111": "nhs",
-    "urgent-treatment-centre": "nhs",
-    "adult-social-care": None,
-    "care-home": "adult-social-care",
-    "domiciliary-care": "adult-social-care",
-    "local-authority": None,
-    "public-health": "local-authority",
-    "voluntary-sector": None,
-    "hospice": None,
-    "education": None,
-    "healthwatch": None,
-}
-"""ontology/sectors.ttl as a dict (the floor reads no RDF)."""
+
+def _sector_parents() -> dict[str, str | None]:
+    from pcr_graph.vocab import sectors
+
+    scheme = sectors()
+    return {
+        scheme.notation[concept]: scheme.notation[parents[0]] if parents else None
+        for concept, parents in scheme.broader.items()
+    }
+
+
+SECTOR_PARENT = _sector_parents()
+"""ontology/sectors.ttl as a dict, read once before any timing (the floor then reads no RDF)."""
 PLANNING_SECTORS = (
     "acute-trust",
     "ambulance",

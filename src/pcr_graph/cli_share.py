@@ -10,15 +10,8 @@ from pathlib import Path
 
 import click
 
+from .cli_common import project_of
 from .errors import UsageError
-from .project import Project
-
-
-def _project(ctx: click.Context) -> Project:
-    project = ctx.find_object(Project)
-    if project is None:
-        raise UsageError("no project: run this command through `pcr-graph`")
-    return project
 
 
 @click.command("serve")
@@ -97,7 +90,7 @@ def serve(
         if not quiet:
             click.echo(message, err=True)
 
-    endpoint = SparqlEndpoint(_project(ctx), config, log)
+    endpoint = SparqlEndpoint(project_of(ctx), config, log)
     try:
         url = endpoint.start()
         click.echo(f"serving {endpoint.triples} triples at {url} (SPARQL endpoint: {url}sparql)")
@@ -157,7 +150,7 @@ def push(
     from .remote import Endpoints, HttpClient, push_graph
 
     endpoints = Endpoints.from_url(url, update=update_url, store=store_url)
-    store = _project(ctx).open()
+    store = project_of(ctx).open()
     report = push_graph(
         store.graph(), endpoints, graph, client=HttpClient(retries=retries, retry_all_5xx=True)
     )
@@ -203,7 +196,7 @@ def export_cmd(ctx: click.Context, fmt: str, output: Path, areas: tuple[str, ...
     from .export import export
     from .queries import resolve_area
 
-    store = _project(ctx).open()
+    store = project_of(ctx).open()
     area_iris = [resolve_area(store, a) for a in areas]
     for path in export(store, fmt, output, area_iris or None):
         click.echo(f"wrote {path}")
