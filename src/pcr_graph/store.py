@@ -13,10 +13,11 @@ Parameters are always bound as values (Oxigraph ``substitutions``, rdflib
 
 from __future__ import annotations
 
+import os
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Protocol
+from typing import Any, Protocol, TypeVar
 
 from rdflib import BNode, Dataset, Graph, Literal, URIRef, Variable
 from rdflib.namespace import RDF, XSD
@@ -119,6 +120,34 @@ class _LazyTable(Table):
 Bindings = Mapping[str, Node]
 QueryResult = Table | bool | Graph
 
+_T = TypeVar("_T")
+
+
+def run_concurrently(store: object, calls: Sequence[Callable[[], _T]]) -> list[_T]:
+    """Call every function in ``calls``; results in the same order as the calls.
+
+    On a store that can answer queries from several threads at once (its ``concurrent``
+    attribute is true: Oxigraph, which evaluates a query without holding Python's global
+    interpreter lock) the calls run on one thread per CPU, up to four; otherwise (rdflib,
+    whose store is not thread-safe; a remote endpoint, which should not be flooded) one
+    after another. The first exception, in call order, is raised once every call has
+    finished, so a failure never leaves queries running behind it.
+
+    Examples
+    --------
+    >>> run_concurrently(object(), [lambda: 1, lambda: 2])
+    [1, 2]
+    """
+    workers = min(len(calls), os.cpu_count() or 1, 4)
+    if workers < 2 or not getattr(store, "concurrent", False):
+        return [call() for call in calls]
+    from concurrent.futures import ThreadPoolExecutor
+
+    with ThreadPoolExecutor(max_workers=workers, thread_name_prefix="pcr-graph-query") as pool:
+        futures = [pool.submit(call) for call in calls]
+    # Leaving the with-block waited for every call; .result() re-raises in call order.
+    return [future.result() for future in futures]
+
 
 class Store(Protocol):
     """What every store offers. Implementations: Oxigraph (default), rdflib, remote."""
@@ -200,6 +229,8 @@ class OxigraphStore:
     """The embedded default store (pyoxigraph), in memory or in a folder on disk."""
 
     engine = "oxigraph"
+    concurrent = True
+    """Queries may run from several threads at once (see :func:`run_concurrently`)."""
 
     def __init__(self, path: Path | None = None) -> None:
         import pyoxigraph as ox
@@ -406,6 +437,7 @@ class RdflibStore:
     """rdflib's in-memory store: the reference engine (correct, slow at scale)."""
 
     engine = "rdflib"
+    concurrent = False
 
     def __init__(self) -> None:
         self._dataset = Dataset(default_union=True)
@@ -561,4 +593,5 @@ __all__ = [
     "format_for",
     "open_persistent",
     "open_store",
+    "run_concurrently",
 ]
