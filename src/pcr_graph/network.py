@@ -29,7 +29,7 @@ from __future__ import annotations
 
 import datetime as dt
 import itertools
-from collections import defaultdict, deque
+from collections import defaultdict
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
@@ -66,7 +66,15 @@ UNKNOWN_TYPE_WEIGHT = 0.5
 """The weight of a link type missing from the weights (a type added to the vocabulary later)."""
 
 DEFAULT_SEED = 42
-"""Seed for Louvain community detection, so the same graph gives the same communities."""
+"""Seed for Louvain community detection and for the sources sampled to estimate betweenness,
+so the same graph gives the same communities and the same estimates."""
+
+EXACT_BETWEENNESS_MAX_PROVIDERS = 1_000
+"""The largest provider graph whose betweenness and brokerage :func:`area_metrics` computes
+exactly; above it they are estimated from :data:`BETWEENNESS_PIVOTS` sampled sources."""
+
+BETWEENNESS_PIVOTS = 256
+"""How many source providers (pivots) the betweenness and brokerage estimates sample."""
 
 
 @dataclass(frozen=True)
@@ -612,13 +620,28 @@ def _is_cross(a: frozenset[str], b: frozenset[str]) -> bool:
     return bool(a) and bool(b) and not (a & b)
 
 
-def cross_sector_betweenness(G: Any) -> dict[str, float]:
+def cross_sector_betweenness(
+    G: Any, k: int | None = None, seed: int = DEFAULT_SEED
+) -> dict[str, float]:
     """For each provider, the share of cross-sector pairs whose shortest paths pass through it.
 
     A pair of providers is cross-sector when both have sectors and share none. For node v
     the value is the sum, over cross-sector pairs {s, t} not involving v, of the fraction
     of shortest s–t paths through v, divided by the number of such pairs (so it lies in
     [0, 1]; unreachable pairs count as 0, as in networkx's normalised betweenness).
+
+    Parameters
+    ----------
+    G
+        A provider graph.
+    k
+        None for the exact value (every provider is a source of shortest paths). Otherwise
+        an estimate from ``k`` source providers sampled as networkx's
+        ``betweenness_centrality(G, k=k, seed=seed)`` samples them (from the providers in
+        sorted order), rescaled to all sources the same way; ``k`` of at least the number
+        of providers gives the exact value.
+    seed
+        Seed for the sample, so the same graph and ``k`` give the same estimate.
 
     Examples
     --------
@@ -631,37 +654,107 @@ def cross_sector_betweenness(G: Any) -> dict[str, float]:
     >>> cross_sector_betweenness(G)
     {'a': 0.0, 'b': 1.0, 'c': 0.0}
     """
-    sectors = _sector_sets(G)
+    return _betweenness(G, k, seed, plain=False)[1]
+
+
+def estimated_betweenness(
+    G: Any, k: int, seed: int = DEFAULT_SEED
+) -> tuple[dict[str, float], dict[str, float]]:
+    """Betweenness and cross-sector betweenness estimated from ``k`` sampled sources.
+
+    One shortest-path search per sampled source serves both measures. The betweenness
+    is networkx's estimate ``betweenness_centrality(G, k=k, normalized=True, seed=seed)``
+    for a graph with nodes in sorted order: the same sources, the same rescaling (equal up
+    to rounding); the cross-sector betweenness is :func:`cross_sector_betweenness` with
+    the same ``k`` and ``seed``. ``k`` of at least the number of providers gives exact
+    values.
+
+    >>> G = build_provider_graph(
+    ...     [Provider(n, n.upper(), (s,)) for n, s in zip("abcd", "xxyy")],
+    ...     [Link(f"L{i}", "mutual-aid", p) for i, p in enumerate(["ab", "bc", "cd"])],
+    ... )
+    >>> import networkx as nx
+    >>> plain, cross = estimated_betweenness(G, 2, seed=1)
+    >>> theirs = nx.betweenness_centrality(G, k=2, normalized=True, seed=1)
+    >>> all(abs(plain[v] - theirs[v]) < 1e-12 for v in G)
+    True
+    >>> cross == cross_sector_betweenness(G, 2, seed=1)
+    True
+    """
+    return _betweenness(G, k, seed, plain=True)
+
+
+def _betweenness(
+    G: Any, k: int | None, seed: int, *, plain: bool
+) -> tuple[dict[str, float], dict[str, float]]:
+    """Brandes' algorithm over integer indices: (plain if asked, cross-sector) betweenness."""
     nodes = sorted(G)
-    score = dict.fromkeys(nodes, 0.0)
-    for source in nodes:
-        if not sectors[source]:
+    n = len(nodes)
+    if k is not None and k < 2:
+        raise ValueError(f"k must be at least 2 sampled sources, not {k}")
+    sampled = k is not None and k < n
+    sources = _sampled_sources(n, k, seed) if sampled else list(range(n))
+    sectors = _sector_sets(G)
+    # Providers with the same sector set behave alike: test cross-sector-ness once per
+    # pair of sector sets, not once per pair of providers.
+    kinds = sorted(set(sectors.values()), key=sorted)
+    kind_of = {kind: i for i, kind in enumerate(kinds)}
+    kind = [kind_of[sectors[node]] for node in nodes]
+    crosses = [[_is_cross(a, b) for b in kinds] for a in kinds]
+    index = {node: i for i, node in enumerate(nodes)}
+    # Sorted by node, as sorted indices: the traversal order, so the float sums, of the
+    # original dict-based version, which the exact results must match exactly.
+    adjacency = [sorted(index[w] for w in G[node]) for node in nodes]
+    score = [0.0] * n
+    plain_score = [0.0] * n
+    for source in sources:
+        counts_cross = bool(kinds[kind[source]])
+        if not counts_cross and not plain:
             continue
-        sigma: dict[str, int] = {source: 1}
-        dist: dict[str, int] = {source: 0}
-        pred: dict[str, list[str]] = {source: []}
-        order: list[str] = []
-        queue = deque([source])
-        while queue:
-            v = queue.popleft()
-            order.append(v)
-            for w in sorted(G[v]):
-                if w not in dist:
-                    dist[w] = dist[v] + 1
-                    sigma[w] = 0
-                    pred[w] = []
-                    queue.append(w)
-                if dist[w] == dist[v] + 1:
-                    sigma[w] += sigma[v]
+        cross = crosses[kind[source]]
+        dist = [-1] * n
+        sigma = [0] * n
+        pred: dict[int, list[int]] = {source: []}
+        dist[source], sigma[source] = 0, 1
+        order = [source]
+        position = 0
+        while position < len(order):
+            v = order[position]
+            position += 1
+            step, paths = dist[v] + 1, sigma[v]
+            for w in adjacency[v]:
+                seen = dist[w]
+                if seen < 0:
+                    dist[w], sigma[w], pred[w] = step, paths, [v]
+                    order.append(w)
+                elif seen == step:
+                    sigma[w] += paths
                     pred[w].append(v)
-        delta = dict.fromkeys(order, 0.0)
-        for w in reversed(order):
-            # Brandes' accumulation, counting only targets of another sector.
-            carried = delta[w] + (1.0 if _is_cross(sectors[source], sectors[w]) else 0.0)
-            for v in pred[w]:
-                delta[v] += sigma[v] / sigma[w] * carried
-            if w != source:
-                score[w] += delta[w]
+        if counts_cross:
+            delta = [0.0] * n
+            for w in reversed(order):
+                # Brandes' accumulation, counting only targets of another sector.
+                carried = delta[w] + (1.0 if cross[kind[w]] else 0.0)
+                for v in pred[w]:
+                    delta[v] += sigma[v] / sigma[w] * carried
+                if w != source:
+                    score[w] += delta[w]
+        if plain:
+            delta = [0.0] * n
+            for w in reversed(order):
+                # As networkx's _accumulate_basic, every target counting.
+                coefficient = (1.0 + delta[w]) / sigma[w]
+                for v in pred[w]:
+                    delta[v] += sigma[v] * coefficient
+                if w != source:
+                    plain_score[w] += delta[w]
+    # Each node's sums run over the other providers as sources: n - 1 of them, of which
+    # the sample holds k, or k - 1 when the node itself was drawn (as networkx rescales).
+    drawn = set(sources)
+    drawn_from = [(k - 1 if i in drawn else k) if sampled and k else n - 1 for i in range(n)]
+    if sampled:
+        for i in range(n):
+            score[i] *= (n - 1) / drawn_from[i]
     groups: dict[frozenset[str], int] = defaultdict(int)
     for node in nodes:
         groups[sectors[node]] += 1
@@ -674,13 +767,25 @@ def cross_sector_betweenness(G: Any) -> dict[str, float]:
         if groups
         else 0
     )
-    result = {}
-    for node in nodes:
-        own = sum(count for g, count in groups.items() if _is_cross(sectors[node], g))
-        pairs = total - own
+    # Cross-sector pairs involving a provider of each sector set.
+    involving = [sum(count for g, count in groups.items() if _is_cross(a, g)) for a in kinds]
+    cross_result = {}
+    plain_result = {}
+    for i, node in enumerate(nodes):
+        pairs = total - involving[kind[i]]
         # Each unordered pair was counted once from each end.
-        result[node] = score[node] / 2 / pairs if pairs else 0.0
-    return result
+        cross_result[node] = score[i] / 2 / pairs if pairs else 0.0
+        # Normalised: ordered pairs (s, t) without v, over the sources drawn.
+        plain_result[node] = plain_score[i] / (drawn_from[i] * (n - 2)) if plain and n > 2 else 0.0
+    return plain_result, cross_result
+
+
+def _sampled_sources(n: int, k: int | None, seed: int) -> list[int]:
+    """The ``k`` source indices networkx samples from ``n`` nodes with ``seed``, sorted."""
+    import random
+
+    assert k is not None
+    return sorted(random.Random(seed).sample(range(n), k))
 
 
 @dataclass(frozen=True)
@@ -788,6 +893,11 @@ def disconnecting_providers(G: Any) -> tuple[Disconnection, ...]:
     provider of another sector, and afterwards none of its remaining providers can. A
     sector whose only provider is the one removed is not listed (it is gone, not cut off).
 
+    The pieces a provider's removal leaves are read from the block-cut tree
+    (biconnected components and articulation points), so the whole graph takes
+    O((n + m)·S) for n providers, m linked pairs and S sectors, not one connectivity
+    search per provider.
+
     Examples
     --------
     >>> G = build_provider_graph(
@@ -809,24 +919,121 @@ def disconnecting_providers(G: Any) -> tuple[Disconnection, ...]:
     for node in G:
         for sector in G.nodes[node].get("sectors", ()):
             holders[sector] += 1
-    found = []
-    for index, component in enumerate(components):
-        if len(component) < 2:
+    # Only a sector joined in this component alone can be cut off by one removal here.
+    candidates: dict[Any, list[str]] = {}
+    counted: dict[Any, dict[str, int]] = {}
+    for component, joined in zip(components, joined_by, strict=True):
+        wanted = sorted(s for s in joined if joined_count[s] == 1)
+        if len(component) < 2 or not wanted:
             continue
         for node in component:
-            rest = [n for n in component if n != node]
-            after = joined_sectors(G, rest)
-            own = set(G.nodes[node].get("sectors", ()))
-            cut = sorted(
-                s
-                for s in joined_by[index]
-                if s not in after
-                and joined_count[s] == 1
-                and holders[s] - (1 if s in own else 0) > 0
-            )
-            if cut:
-                found.append(Disconnection(node, _label(G, node), tuple(cut)))
+            candidates[node] = wanted
+            counted[node] = _tally(s for s in G.nodes[node].get("sectors", ()) if s in wanted)
+    found = []
+    for node, pieces in _pieces_without_each(G, counted):
+        own = set(G.nodes[node].get("sectors", ()))
+        cut = [
+            s
+            for s in candidates[node]
+            # Still joined when some piece holds providers both of s and not of s.
+            if not any(0 < tally.get(s, 0) < size for size, tally in pieces)
+            and holders[s] - (1 if s in own else 0) > 0
+        ]
+        if cut:
+            found.append(Disconnection(node, _label(G, node), tuple(cut)))
     return tuple(sorted(found, key=lambda d: (d.label, d.provider)))
+
+
+def _tally(items: Iterable[str]) -> dict[str, int]:
+    counts: dict[str, int] = defaultdict(int)
+    for item in items:
+        counts[item] += 1
+    return dict(counts)
+
+
+def _minus(total: Mapping[str, int], parts: Iterable[Mapping[str, int]]) -> dict[str, int]:
+    left = dict(total)
+    for part in parts:
+        for key, count in part.items():
+            left[key] -= count
+    return left
+
+
+def _pieces_without_each(
+    G: Any, counted: Mapping[Any, Mapping[str, int]]
+) -> Iterable[tuple[Any, list[tuple[int, dict[str, int]]]]]:
+    """For each node of ``counted``: the connected pieces its removal leaves of its component.
+
+    Each piece is ``(size, tally)``, the tally summing ``counted`` over the piece's nodes
+    (every node of a component must be in ``counted`` or none). Removing a node that is
+    not an articulation point leaves one piece, the rest of its component. Removing an
+    articulation point v leaves one piece per block-cut tree branch at v: rooting the
+    tree at a block, each child block's subtree is a piece and everything else (through
+    v's parent block) is the last one.
+    """
+    import networkx as nx
+
+    H = G
+    if nx.number_of_selfloops(G):
+        H = nx.Graph(G)
+        H.remove_edges_from(list(nx.selfloop_edges(H)))
+    blocks = [sorted(b) for b in nx.biconnected_components(H) if b & counted.keys()]
+    cuts = sorted(set(nx.articulation_points(H)) & counted.keys())
+    # Block-cut tree: block i is tree node i, articulation point j is tree node B + j.
+    B = len(blocks)
+    cut_id = {v: B + j for j, v in enumerate(cuts)}
+    tree: list[list[int]] = [[] for _ in range(B + len(cuts))]
+    own: list[list[Any]] = [[] for _ in range(B)] + [[v] for v in cuts]
+    for i, block in enumerate(blocks):
+        for v in block:
+            if v in cut_id:
+                tree[i].append(cut_id[v])
+                tree[cut_id[v]].append(i)
+            else:
+                own[i].append(v)
+    parent = [-1] * len(tree)
+    root = [-1] * len(tree)
+    order: list[int] = []
+    for start in range(B):
+        if root[start] >= 0:
+            continue
+        root[start] = start
+        stack = [start]
+        while stack:
+            t = stack.pop()
+            order.append(t)
+            for u in tree[t]:
+                if root[u] < 0:
+                    root[u], parent[u] = start, t
+                    stack.append(u)
+    size = [len(nodes) for nodes in own]
+    tally = [_tally_all(counted[v] for v in nodes) for nodes in own]
+    children: list[list[int]] = [[] for _ in tree]
+    for t in reversed(order):
+        if parent[t] >= 0:
+            children[parent[t]].append(t)
+            size[parent[t]] += size[t]
+            for key, count in tally[t].items():
+                tally[parent[t]][key] = tally[parent[t]].get(key, 0) + count
+    for i in range(B):
+        total_size, total = size[root[i]], tally[root[i]]
+        for v in own[i]:
+            yield v, [(total_size - 1, _minus(total, [counted[v]]))]
+    for v in cuts:
+        t = cut_id[v]
+        total_size, total = size[root[t]], tally[root[t]]
+        pieces = [(size[c], tally[c]) for c in children[t]]
+        rest = total_size - 1 - sum(s for s, _ in pieces)
+        pieces.append((rest, _minus(total, [counted[v], *(p for _, p in pieces)])))
+        yield v, pieces
+
+
+def _tally_all(tallies: Iterable[Mapping[str, int]]) -> dict[str, int]:
+    counts: dict[str, int] = defaultdict(int)
+    for part in tallies:
+        for key, count in part.items():
+            counts[key] += count
+    return dict(counts)
 
 
 def mixing_matrix(G: Any) -> tuple[tuple[str, str, int], ...]:
@@ -1087,6 +1294,9 @@ class AreaMetrics:
     pathways: tuple[PathwayScore, ...]
     integration: float | None
     weights: tuple[tuple[str, float], ...]
+    betweenness_pivots: int | None = None
+    """None when ``betweenness`` and ``brokers`` are exact; otherwise how many sampled
+    source providers they were estimated from."""
     labels: Mapping[str, str] = field(default_factory=dict, repr=False, compare=False)
     figures: tuple[Figure, ...] = ()
 
@@ -1118,6 +1328,8 @@ def area_metrics(
     use_profile: bool = True,
     top: int = 5,
     seed: int = DEFAULT_SEED,
+    pivots: int | None = BETWEENNESS_PIVOTS,
+    exact_up_to: int = EXACT_BETWEENNESS_MAX_PROVIDERS,
 ) -> AreaMetrics:
     """Every metric of a provider graph, each headline number with an explanation.
 
@@ -1136,7 +1348,13 @@ def area_metrics(
     top
         How many providers to list per ranking (ties broken by label).
     seed
-        Seed for Louvain community detection.
+        Seed for Louvain community detection and for the sampled betweenness sources.
+    pivots, exact_up_to
+        Betweenness and cross-sector betweenness are exact for a graph of at most
+        ``exact_up_to`` providers. A larger graph gets estimates from ``pivots`` source
+        providers sampled with ``seed`` (see :func:`betweenness_pivots`), and
+        ``betweenness_pivots`` and the ``betweenness_method`` figure say so. ``pivots=None``
+        is exact at any size (slow: O(n·m) for n providers and m linked pairs).
 
     Examples
     --------
@@ -1172,8 +1390,14 @@ def area_metrics(
     component_sets = sorted(nx.connected_components(G), key=lambda c: (-len(c), sorted(c)))
     largest = len(component_sets[0]) if component_sets else 0
     degree = _ranked(G, nx.degree_centrality(G) if n > 1 else dict.fromkeys(nodes, 0.0), top)
-    betweenness = _ranked(G, nx.betweenness_centrality(G, normalized=True), top)
-    brokers = _ranked(G, cross_sector_betweenness(G), top)
+    k = betweenness_pivots(n, pivots, exact_up_to)
+    if k is None:
+        between = nx.betweenness_centrality(G, normalized=True)
+        broker_values = cross_sector_betweenness(G)
+    else:
+        between, broker_values = estimated_betweenness(G, k, seed)
+    betweenness = _ranked(G, between, top)
+    brokers = _ranked(G, broker_values, top)
     cuts = _ranked(G, dict.fromkeys(nx.articulation_points(G), 0.0))
     bridge_list = []
     for p, q in nx.bridges(G):
@@ -1222,9 +1446,30 @@ def area_metrics(
         pathways=scores,
         integration=integration,
         weights=tuple(sorted(weight_table.items())),
+        betweenness_pivots=k,
         labels=labels,
     )
-    return _with_figures(metrics, len(groups), seed)
+    return _with_figures(metrics, len(groups), seed, exact_up_to)
+
+
+def betweenness_pivots(
+    n: int,
+    pivots: int | None = BETWEENNESS_PIVOTS,
+    exact_up_to: int = EXACT_BETWEENNESS_MAX_PROVIDERS,
+) -> int | None:
+    """How many sampled sources :func:`area_metrics` uses for betweenness: None for exact.
+
+    Exact up to ``exact_up_to`` providers, when ``pivots`` is None, or when there are no
+    more providers than pivots; otherwise ``pivots``.
+
+    >>> betweenness_pivots(400), betweenness_pivots(2_247), betweenness_pivots(2_247, None)
+    (None, 256, None)
+    """
+    if pivots is None or n <= exact_up_to or pivots >= n:
+        return None
+    if pivots < 2:
+        raise ValueError(f"betweenness needs at least 2 sampled sources, not {pivots}")
+    return pivots
 
 
 def _count(number: int, singular: str, plural: str | None = None) -> str:
@@ -1233,7 +1478,7 @@ def _count(number: int, singular: str, plural: str | None = None) -> str:
     return f"{number} {word}" if number else f"no {plural or singular + 's'}"
 
 
-def _with_figures(m: AreaMetrics, groups: int, seed: int) -> AreaMetrics:
+def _with_figures(m: AreaMetrics, groups: int, seed: int, exact_up_to: int) -> AreaMetrics:
     from dataclasses import replace
 
     figures: list[Figure] = []
@@ -1328,16 +1573,31 @@ def _with_figures(m: AreaMetrics, groups: int, seed: int) -> AreaMetrics:
         "Degree centrality: share of the other providers a provider is directly linked to.",
     )
     top_broker = m.brokers[0] if m.brokers and m.brokers[0].value > 0 else None
+    estimated = m.betweenness_pivots is not None
     add(
         "top_broker",
         "Top cross-sector broker",
         top_broker.label if top_broker else None,
-        f"{top_broker.label} lies on {top_broker.value:.0%} of shortest paths between "
-        "providers of different sectors."
+        f"{top_broker.label} lies on {'an estimated ' if estimated else ''}"
+        f"{top_broker.value:.0%} of shortest paths between providers of different sectors"
+        + (f" ({_estimate_note(m)})." if estimated else ".")
         if top_broker
-        else "No provider sits between providers of different sectors.",
+        else "No provider sits between providers of different sectors"
+        + (f" ({_estimate_note(m)})." if estimated else "."),
         "Cross-sector betweenness: share of shortest paths between providers of different "
         "sectors that pass through the provider.",
+    )
+    add(
+        "betweenness_method",
+        "Betweenness method",
+        f"estimated ({m.betweenness_pivots} sources)" if estimated else "exact",
+        f"Betweenness and brokerage are estimates from shortest paths out of "
+        f"{m.betweenness_pivots} of the {m.providers:,} providers, sampled with seed {seed} "
+        f"and scaled up to all (exact for areas of up to {exact_up_to:,} providers)."
+        if estimated
+        else "Betweenness and brokerage are exact: shortest paths from every provider count.",
+        f"Exact up to {exact_up_to:,} providers; above, networkx's sampled estimate from a "
+        "fixed number of seeded source providers (pivots).",
     )
     cut_labels = [s.label for s in m.articulation_points]
     add(
@@ -1407,26 +1667,51 @@ def metrics_for(
     at: dt.date | None = None,
     top: int = 5,
     seed: int = DEFAULT_SEED,
+    pivots: int | None = BETWEENNESS_PIVOTS,
+    exact_up_to: int = EXACT_BETWEENNESS_MAX_PROVIDERS,
 ) -> AreaMetrics:
-    """The metrics of one area of the store, with its planning forums (the usual entry point)."""
+    """The metrics of one area of the store, with its planning forums (the usual entry point).
+
+    See :func:`area_metrics` for the parameters; betweenness is estimated above
+    ``exact_up_to`` providers.
+    """
     iri = _area_iri(store, area)
     G = provider_graph(store, iri, at=at)
     forums, _ = forum_records(store, iri)
-    return area_metrics(G, expected_pairs, weights, forums=forums, top=top, seed=seed)
+    return area_metrics(
+        G,
+        expected_pairs,
+        weights,
+        forums=forums,
+        top=top,
+        seed=seed,
+        pivots=pivots,
+        exact_up_to=exact_up_to,
+    )
+
+
+def _estimate_note(m: AreaMetrics) -> str:
+    return f"estimate from {m.betweenness_pivots} of {m.providers:,} providers as sources"
 
 
 def metric_rows(m: AreaMetrics) -> list[tuple[str, str, str, str]]:
-    """Every metric of one area as ``(section, item, value, explanation)`` rows."""
+    """Every metric of one area as ``(section, item, value, explanation)`` rows.
+
+    Estimated betweenness and broker rows say so in their explanation.
+    """
     rows: list[tuple[str, str, str, str]] = [
         ("summary", f.label, f.display, f.text) for f in m.figures
     ]
-    for section, scores, unit in (
-        ("degree", m.degree, "is directly linked to {:.0%} of the other providers"),
-        ("betweenness", m.betweenness, "lies on {:.0%} of shortest paths between providers"),
-        ("broker", m.brokers, "lies on {:.0%} of shortest cross-sector paths"),
+    estimated = m.betweenness_pivots is not None
+    on = "lies on an estimated {:.0%}" if estimated else "lies on {:.0%}"
+    note = f" ({_estimate_note(m)})" if estimated else ""
+    for section, scores, unit, suffix in (
+        ("degree", m.degree, "is directly linked to {:.0%} of the other providers", ""),
+        ("betweenness", m.betweenness, on + " of shortest paths between providers", note),
+        ("broker", m.brokers, on + " of shortest cross-sector paths", note),
     ):
         rows += [
-            (section, s.label, f"{s.value:.3f}", f"{s.label} {unit.format(s.value)}.")
+            (section, s.label, f"{s.value:.3f}", f"{s.label} {unit.format(s.value)}{suffix}.")
             for s in scores
             if s.value > 0
         ]
@@ -2229,8 +2514,10 @@ def _graph_changes(
 
 
 __all__ = [
+    "BETWEENNESS_PIVOTS",
     "CHANGE_COLUMNS",
     "DEFAULT_SEED",
+    "EXACT_BETWEENNESS_MAX_PROVIDERS",
     "LINK_TYPE_WEIGHTS",
     "UNKNOWN_TYPE_WEIGHT",
     "AreaMetrics",
@@ -2249,6 +2536,7 @@ __all__ = [
     "Snapshot",
     "WhatIf",
     "area_metrics",
+    "betweenness_pivots",
     "build_membership_graph",
     "build_provider_graph",
     "build_sector_graph",
@@ -2261,6 +2549,7 @@ __all__ = [
     "diff_snapshots",
     "diff_stores",
     "disconnecting_providers",
+    "estimated_betweenness",
     "expected_pathways",
     "forum_alignment",
     "forum_records",
