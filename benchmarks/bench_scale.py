@@ -7,6 +7,8 @@ engine, side by side in one run:
 - ``oxigraph-memory``: the embedded default; load, validate (compiled SPARQL), the gap rules
   alone, the full national gap report, metrics of the largest area, the map of the largest
   area and of the area nearest 1,000 providers;
+- ``oxigraph-one-thread``: the same store with its queries answered one at a time (as before
+  the gap report and the validator ran them concurrently): load, validate, gap report;
 - ``pyshacl``: the reference validator on the same Oxigraph store (it copies the store into
   rdflib first);
 - ``oxigraph-disk``: ``--store DIR`` built cold (Oxigraph's bulk loader), then, in a new
@@ -51,7 +53,7 @@ RESULTS = Path(__file__).resolve().parent / "results" / "scale.json"
 SIZES = (1_000, 10_000, 55_000)
 CAP = 60.0
 SEED = 1
-ENGINES = ("oxigraph-memory", "pyshacl", "oxigraph-disk", "rdflib-memory")
+ENGINES = ("oxigraph-memory", "oxigraph-one-thread", "pyshacl", "oxigraph-disk", "rdflib-memory")
 
 # --- the plain-Python floor -----------------------------------------------------------------
 
@@ -240,6 +242,11 @@ def child(job: str, data: Path, store_dir: Path | None, areas: list[str], profil
     state: dict[str, Any] = {}
     largest, nearest = URIRef(areas[0]), URIRef(areas[1])
 
+    if job == "oxigraph-one-thread":
+        from pcr_graph.store import OxigraphStore
+
+        OxigraphStore.concurrent = False  # this child process only
+
     def load() -> dict[str, Any]:
         if job in ("oxigraph-disk-build", "oxigraph-disk-warm"):
             # Cold: built with the bulk loader; warm: reopened, nothing parsed.
@@ -329,6 +336,10 @@ def child(job: str, data: Path, store_dir: Path | None, areas: list[str], profil
         return
     if job == "pyshacl":
         _step("validate", validate_with("pyshacl"))
+        return
+    if job == "oxigraph-one-thread":
+        _step("validate", validate_with("fast"))
+        _step("gaps", gaps)
         return
     if job == "rdflib-memory":
         _step("validate", validate_with("pyshacl"))
@@ -485,6 +496,12 @@ def ratios(result: dict[str, Any], cap: float) -> dict[str, Any]:
         out["disk warm open / memory load"] = _ratio(
             _seconds(warm, "load"), _seconds(memory, "load")
         )
+    if "oxigraph-one-thread" in engines:
+        single = engines["oxigraph-one-thread"]
+        for step in ("validate", "gaps"):
+            out[f"one thread/concurrent {step}"] = _ratio(
+                _seconds(single, step), _seconds(memory, step)
+            )
     floor = result.get("floor", {}).get("seconds")
     out["oxigraph rules / python floor"] = _ratio(_seconds(memory, "rules"), floor)
     cold = [_seconds(memory, s) for s in ("load", "validate", "gaps")]

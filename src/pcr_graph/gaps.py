@@ -357,18 +357,14 @@ class _EvidenceIndex:
         return self._findings[iri]
 
     def prepare(self, kinds: set[str], providers: Iterable[str]) -> None:
-        """Fetch, at once, the evidence of the ``kinds`` the hits cite.
+        """Fetch, at once, the evidence of the ``kinds`` the hits cite (what is not read yet).
 
         For ``links-of-provider`` only the links of ``providers`` (those with hits) are
         read: on Oxigraph one bound query per provider, run concurrently (about 80 µs
         each, where reading every provider's links at 55,000 providers took 9 s); on the
         other engines one query for every provider, as a query each would cost more there.
         """
-        calls: list[Callable[[], object]] = []
-        if "forums" in kinds:
-            calls.append(self._read_forums)
-        if "links-of-area" in kinds:
-            calls.append(self._read_areas)
+        calls = self.area_calls(kinds)
         wanted = sorted(set(providers)) if "links-of-provider" in kinds else []
         if wanted and getattr(self.store, "concurrent", False):
             self._provider = {iri: [] for iri in wanted}
@@ -380,6 +376,18 @@ class _EvidenceIndex:
         elif wanted:
             calls.append(self._read_all_providers)
         run_concurrently(self.store, calls)
+
+    def area_calls(self, kinds: set[str]) -> list[Callable[[], object]]:
+        """The calls that read the per-area evidence of ``kinds`` not read yet.
+
+        Which hits there are does not matter to them, so they can run beside the rules.
+        """
+        calls: list[Callable[[], object]] = []
+        if "forums" in kinds and self._forums is None:
+            calls.append(self._read_forums)
+        if "links-of-area" in kinds and self._area is None:
+            calls.append(self._read_areas)
+        return calls
 
     def _add_provider_row(self, target: list[str], row: dict[str, str]) -> None:
         source = f"{row['title']} ({row['date']})" if row["date"] else row["title"]
@@ -527,36 +535,38 @@ def run_gaps(
         bindings = bind_params(store, query, values)
         for area in targets:
             jobs.append((query, rule, {**bindings, "area": area} if area is not None else bindings))
-    # Every query of the report at once: the rules (per area when areas are given) and the
-    # context. Oxigraph answers them on as many threads as there are CPUs.
-    calls: list[Callable[[], object]] = [
-        partial(store.query, query.text, bindings) for query, _rule, bindings in jobs
-    ]
+    # Every query of the report at once: the context first (the heatmap's is the longest),
+    # then the rules (per area when areas are given). Oxigraph answers them on as many
+    # threads as there are CPUs; results come back in this order.
+    calls: list[Callable[[], object]] = []
+    if context:
+        from .heatmap import sector_matrices
+
+        calls += [partial(sector_matrices, store, areas), partial(planning_matrix, store, areas)]
     calls += [
         partial(store.query, q)
         for q in (_AREAS_WITH_DATA, _ALL_AREAS, _AREAS_WITH_LINKS, _AREAS_WITH_FORUMS)
     ]
-    if context:
-        from .heatmap import sector_matrices
-
-        calls += [partial(planning_matrix, store, areas), partial(sector_matrices, store, areas)]
+    kinds = {query.header.get("considered", "") for query, _rule, _bindings in jobs}
+    calls += evidence.area_calls(kinds)
+    first_rule = len(calls)
+    calls += [partial(store.query, query.text, bindings) for query, _rule, bindings in jobs]
     answers = run_concurrently(store, calls)
     tables: list[Table] = []
-    for (query, _rule, _bindings), table in zip(jobs, answers, strict=False):
+    for (query, _rule, _bindings), table in zip(jobs, answers[first_rule:], strict=True):
         if not isinstance(table, Table):
             raise UsageError(f"gap rule {query.name!r} must be a SELECT query")
         tables.append(table)
     rows = [table.strings() for table in tables]
-    kinds = {query.header.get("considered", "") for query, _rule, _bindings in jobs}
     hit_providers = {row["provider"] for found in rows for row in found if row.get("provider")}
     evidence.prepare(kinds, hit_providers)
     hits: list[Hit] = []
     for (query, rule, _bindings), found in zip(jobs, rows, strict=True):
         hits.extend(_hits(query, found, evidence, rule))
     hits.sort(key=Hit.sort_key)
-    area_rows, total_rows, linked, forums = (
-        _strings(t) for t in answers[len(jobs) : len(jobs) + 4]
-    )
+    context_answers = answers[:2] if context else []
+    area_answers = answers[len(context_answers) : len(context_answers) + 4]
+    area_rows, total_rows, linked, forums = (_strings(t) for t in area_answers)
     covered = [(r["area"], r["areaLabel"]) for r in area_rows]
     if areas is not None:
         wanted = {str(a) for a in areas}
@@ -581,7 +591,7 @@ def run_gaps(
         )
     if context:
         keep = {iri for iri, _ in covered}
-        planning, matrices = answers[len(jobs) + 4 :]
+        matrices, planning = context_answers
         assert isinstance(planning, list) and isinstance(matrices, dict)
         report.planning = [cell for cell in planning if cell.area in keep]
         report.sector_links = {iri: m for iri, m in matrices.items() if iri in keep}
