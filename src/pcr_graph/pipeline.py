@@ -28,7 +28,7 @@ def run_build(project: Project, out_dir: Path, echo: Callable[[str], None] = lam
     from .heatmap import heatmap_svg
     from .ids import last_segment
     from .mapdata import area_map, index_entry, overview_map
-    from .rdfio import atomic_write_text, to_turtle
+    from .rdfio import atomic_write_text, store_to_turtle
     from .render import render_area_html, render_index_html, render_overview_html, write_html
     from .validate import validate
 
@@ -42,7 +42,7 @@ def run_build(project: Project, out_dir: Path, echo: Callable[[str], None] = lam
         return 1
     echo("validated: the data conforms to the shapes")
     out_dir.mkdir(parents=True, exist_ok=True)
-    atomic_write_text(out_dir / "graph.ttl", to_turtle(store.graph(), "pcr-graph dataset"))
+    atomic_write_text(out_dir / "graph.ttl", store_to_turtle(store, "pcr-graph dataset"))
     report = run_gaps(store)
     for fmt in ("md", "json", "csv", "html"):
         atomic_write_text(out_dir / f"gaps.{fmt}", format_report(report, fmt, REPORT_TITLE))

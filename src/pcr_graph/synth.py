@@ -468,7 +468,7 @@ class SyntheticEngland:
         """
         import hashlib
 
-        from .rdfio import _FOOTER
+        from .rdfio import FOOTER
 
         path = Path(path)
         path.parent.mkdir(parents=True, exist_ok=True)
@@ -483,7 +483,7 @@ class SyntheticEngland:
                     digest.update(data)
                     handle.write(data)
                     written += len(data)
-                footer = f"{_FOOTER}{self.triples()} triples, sha256 {digest.hexdigest()}\n"
+                footer = f"{FOOTER}{self.triples()} triples, sha256 {digest.hexdigest()}\n"
                 written += handle.write(footer.encode("utf-8"))
                 handle.flush()
                 os.fsync(handle.fileno())
