@@ -142,7 +142,7 @@ _ALL_TRIPLES = "SELECT ?s ?p ?o WHERE { ?s ?p ?o } ORDER BY ?s ?p ?o"
 def store_to_turtle(store: Store, header: str = "") -> str:
     """``to_turtle(store.graph(), header)``, character for character, without the graph.
 
-    On Oxigraph the triples are read with one SELECT and written from the text of their
+    On Oxigraph the triples are read from its indexes and written from the text of their
     terms, each distinct term formatted once; copying a national dataset into an rdflib
     graph and sorting rdflib terms took most of a build. Terms whose text is not plainly
     predictable (escapes in a literal, numeric literals, IRIs that a prefix might
@@ -151,9 +151,11 @@ def store_to_turtle(store: Store, header: str = "") -> str:
     """
     if store.engine != "oxigraph":
         return to_turtle(store.graph(), header)
-    from .store import Table
+    from .store import OxigraphStore, Table
 
     with _cycle_collector_paused():
+        if isinstance(store, OxigraphStore):  # its indexes, read directly
+            return _TurtleWriter().write(store.triples(), header)
         table = store.query(_ALL_TRIPLES)
         assert isinstance(table, Table)
         return _TurtleWriter().write(table.rows, header)

@@ -397,6 +397,18 @@ class OxigraphStore:
             graph.add(self._triple(triple))
         return graph
 
+    def triples(self) -> Iterator[tuple[Node, Node, Node]]:
+        """Every triple of every source, unordered; a triple in two sources comes twice.
+
+        Read from Oxigraph's indexes directly: at 1.9 M triples several times faster than
+        ``SELECT ?s ?p ?o``, which has to bind, order and hand over every row.
+        """
+        convert = self._converter()
+        for quad in self._store.quads_for_pattern(None, None, None, None):
+            s, p, o = convert(quad.subject), convert(quad.predicate), convert(quad.object)
+            assert s is not None and p is not None and o is not None
+            yield s, p, o
+
     def flush(self) -> None:
         """Make every write durable (on-disk stores)."""
         if self.path is not None:
