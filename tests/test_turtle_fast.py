@@ -210,9 +210,11 @@ def _awkward(extra: list[URIRef]) -> Graph:
 def _load_twice(store: Store, graph: Graph) -> Store:
     """Load ``graph`` as one source and every other triple again as a second source."""
     # split("\n"), not splitlines(): a literal may hold a form feed or U+2028.
-    lines = [f"{line}\n" for line in graph.serialize(format="nt").split("\n") if line]
+    # Sorted, so which triples the second source repeats does not depend on set order;
+    # blank nodes are left out of it (each load makes its own, so they would not overlap).
+    lines = sorted(f"{line}\n" for line in graph.serialize(format="nt").split("\n") if line)
     store.load("".join(lines), "nt", "first")
-    store.load("".join(lines[::2]), "nt", "second")
+    store.load("".join(line for line in lines[::2] if "_:" not in line), "nt", "second")
     return store
 
 
@@ -222,6 +224,8 @@ def test_awkward_terms_are_byte_identical_and_reload(tmp_path: Path) -> None:
     _assert_reloads(text, store, tmp_path)
     # The two sources overlap: each triple is written, and counted, once.
     assert text.count('"a blank node"') == 1
+    quads = sum(1 for _ in store.triples())  # type: ignore[attr-defined]
+    assert len(store.graph()) < quads  # some triples are in both sources
     assert f"{FOOTER}{len(store.graph())} triples" in text
 
 
