@@ -8,7 +8,7 @@ import pytest
 from rdflib import Graph, Literal, URIRef
 
 from pcr_graph.errors import DataError, UsageError
-from pcr_graph.store import ENGINES, Table, open_store
+from pcr_graph.store import ENGINES, OxigraphStore, Table, open_store
 
 DATA = """
 @prefix pcr: <https://w3id.org/pcr-graph/def#> .
@@ -76,3 +76,31 @@ def test_engines_agree_on_a_file(tmp_path: Path) -> None:
 def test_unknown_engine() -> None:
     with pytest.raises(UsageError, match="unknown engine"):
         open_store([], "sqlite")
+
+
+def test_query_capped_reads_at_most_cap_rows_and_says_when_there_were_more() -> None:
+    store = OxigraphStore()
+    store.load(
+        "".join(f"<urn:s{i}> <urn:p> {i} .\n" for i in range(5)).encode("utf-8"), "turtle", "five"
+    )
+    select = "SELECT ?s WHERE { ?s <urn:p> ?o } ORDER BY ?s"
+    table, more = store.query_capped(select, 3)
+    assert isinstance(table, Table) and len(table) == 3 and more
+    table, more = store.query_capped(select, 5)
+    assert isinstance(table, Table) and len(table) == 5 and not more
+    graph, more = store.query_capped("CONSTRUCT { ?s <urn:q> ?o } WHERE { ?s <urn:p> ?o }", 2)
+    assert len(graph) == 2 and more  # type: ignore[arg-type]
+    assert store.query_capped("ASK { <urn:s1> <urn:p> 1 }", 1) == (True, False)
+    # Every source is a named graph: only the union default graph sees them.
+    table, _ = store.query_capped(select, 10, union=False)
+    assert isinstance(table, Table) and len(table) == 0
+
+
+def test_an_on_disk_store_opens_read_only_beside_its_writer(tmp_path: Path) -> None:
+    writer = OxigraphStore(tmp_path / "store")
+    writer.load(b"<urn:a> <urn:p> <urn:b> .\n", "nt", "one")
+    writer.flush()
+    reader = OxigraphStore.read_only(tmp_path / "store")
+    assert reader.query("ASK { <urn:a> <urn:p> <urn:b> }") is True
+    with pytest.raises(Exception):  # noqa: B017 - Oxigraph refuses writes on a read-only store
+        reader.load(b"<urn:c> <urn:p> <urn:d> .\n", "nt", "two")

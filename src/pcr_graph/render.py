@@ -47,9 +47,12 @@ __all__ = [
     "OverviewArea",
     "OverviewEdge",
     "RenderError",
+    "csp_hash",
+    "esc",
     "render_area_html",
     "render_index_html",
     "render_overview_html",
+    "script_json",
     "write_html",
 ]
 
@@ -284,7 +287,7 @@ _LINK_SUFFIX = re.compile(r"#\d+$")
 # Escaping
 
 
-def _esc(text: object) -> str:
+def esc(text: object) -> str:
     """HTML-escape ``text`` for element content and quoted attribute values.
 
     U+2028 and U+2029 are harmless in HTML but are written as references too, so no
@@ -305,7 +308,7 @@ _JSON_ESCAPES = {
 _JSON_UNSAFE = re.compile("[<>&'\u2028\u2029]")
 
 
-def _script_json(value: object) -> str:
+def script_json(value: object) -> str:
     """JSON that is safe inside ``<script>``: no ``</script>``, ``<!--`` or line separators.
 
     ``'`` is escaped too, so no markup-significant character of untrusted text is left raw.
@@ -316,7 +319,8 @@ def _script_json(value: object) -> str:
     return _JSON_UNSAFE.sub(lambda m: _JSON_ESCAPES[m.group(0)], text)
 
 
-def _csp_hash(script: str) -> str:
+def csp_hash(script: str) -> str:
+    """The Content-Security-Policy source (``'sha256-…'``) that allows exactly ``script``."""
     digest = hashlib.sha256(script.encode("utf-8")).digest()
     return "'sha256-" + base64.b64encode(digest).decode("ascii") + "'"
 
@@ -747,7 +751,7 @@ def _prepare(area: AreaMap, seed: int) -> _Prepared:
 
 
 # --------------------------------------------------------------------------------------
-# Page fragments (all untrusted text passes through _esc)
+# Page fragments (all untrusted text passes through esc)
 
 _SWATCH_SHAPES = {
     "dot": '<circle cx="9" cy="9" r="7"/>',
@@ -779,8 +783,8 @@ def _line_swatch(colour: str, dashes: tuple[int, ...], width: float) -> str:
 
 def _filter_row(key: str, swatch: str, label: str, count: int) -> str:
     return (
-        f'<li><label><input type="checkbox" checked data-filter="{_esc(key)}"> {swatch} '
-        f'<span class="name">{_esc(label)}</span> <span class="count">{count}</span>'
+        f'<li><label><input type="checkbox" checked data-filter="{esc(key)}"> {swatch} '
+        f'<span class="name">{esc(label)}</span> <span class="count">{count}</span>'
         f"</label></li>"
     )
 
@@ -801,7 +805,7 @@ def _legend(area: AreaMap) -> str:
     for notation in sorted(sectors, key=_sector_sort_key):
         group = _sector_group(notation)
         if group != group_seen:
-            rows.append(f'<li class="group">{_esc(_GROUPS[group][0])}</li>')
+            rows.append(f'<li class="group">{esc(_GROUPS[group][0])}</li>')
             group_seen = group
         label, count = sectors[notation]
         swatch = _shape_swatch(_GROUPS[group][1], _sector_colour(notation))
@@ -865,9 +869,9 @@ def _gap_panel(area: AreaMap) -> str:
         css = gap.severity if gap.severity in _SEVERITY_RANK else "other"
         items.append(
             f'<li><button type="button" class="gap" data-gap="{index}">'
-            f'<span class="sev {css}">{_esc(gap.severity)}</span> '
-            f'<span class="text">{_esc(gap.text)}</span>'
-            f'<span class="rule">{_esc(gap.rule)}</span></button></li>'
+            f'<span class="sev {css}">{esc(gap.severity)}</span> '
+            f'<span class="text">{esc(gap.text)}</span>'
+            f'<span class="rule">{esc(gap.rule)}</span></button></li>'
         )
     return (
         f'<details open id="pcr-gaps"><summary>Gaps ({len(area.gaps)})</summary>'
@@ -1168,23 +1172,23 @@ def render_area_html(area: AreaMap, *, seed: int = 7) -> str:
     )
     csp = (
         "default-src 'none'; "
-        f"script-src {_csp_hash(vis_js)} {_csp_hash(_MAP_JS)}; "
+        f"script-src {csp_hash(vis_js)} {csp_hash(_MAP_JS)}; "
         "style-src 'unsafe-inline'; img-src data:; font-src 'none'; connect-src 'none'; "
         "base-uri 'none'; form-action 'none'"
     )
-    subtitle = f'<p class="subtitle">{_esc(area.subtitle)}</p>\n' if area.subtitle else ""
+    subtitle = f'<p class="subtitle">{esc(area.subtitle)}</p>\n' if area.subtitle else ""
     return _fill(
         _MAP_PAGE,
         {
-            "CSP": _esc(csp),
-            "TITLE": _esc(area.title),
+            "CSP": esc(csp),
+            "TITLE": esc(area.title),
             "SUBTITLE": subtitle,
-            "SUMMARY": _esc(summary),
+            "SUMMARY": esc(summary),
             "VISCSS": vis_css,
             "CSS": _MAP_CSS,
             "GAPS": _gap_panel(area),
             "LEGEND": _legend(area),
-            "DATA": _script_json(data),
+            "DATA": script_json(data),
             "VISJS": vis_js,
             "APPJS": _MAP_JS,
         },
@@ -1279,27 +1283,27 @@ def _overview_panels(overview: Overview, bins: Sequence[tuple[int, int]]) -> tup
     ranked = sorted(overview.areas, key=lambda a: (-a.score, a.label, a.id))
     items = []
     for area in ranked:
-        name = _esc(area.label)
+        name = esc(area.label)
         if area.href:
-            name = f'<a href="{_esc(_relative_href(area.href))}">{name}</a>'
+            name = f'<a href="{esc(_relative_href(area.href))}">{name}</a>'
         counts = dict(area.gaps_by_severity)
         badges = " ".join(
-            f'<span class="sev {s}">{_esc(s)} {counts.get(s, 0)}</span>' for s in _SEVERITY_RANK
+            f'<span class="sev {s}">{esc(s)} {counts.get(s, 0)}</span>' for s in _SEVERITY_RANK
         )
         items.append(
             f'<li class="area"><span class="name">{name}</span> '
-            f'<span class="rule">score {area.score} · {_esc(_plural(area.providers, "provider"))}'
+            f'<span class="rule">score {area.score} · {esc(_plural(area.providers, "provider"))}'
             f"</span> {badges}</li>"
         )
     report = (
-        f'<p class="hint"><a href="{_esc(_relative_href(overview.report_href))}">'
+        f'<p class="hint"><a href="{esc(_relative_href(overview.report_href))}">'
         "The full gap report</a></p>"
         if overview.report_href
         else ""
     )
     ranking = (
         '<details open id="pcr-gaps"><summary>Areas by gap score</summary>'
-        + (f'<p class="hint">{_esc(overview.score_rule)}</p>' if overview.score_rule else "")
+        + (f'<p class="hint">{esc(overview.score_rule)}</p>' if overview.score_rule else "")
         + report
         + f'<ol class="gaps overview">{"".join(items)}</ol></details>'
     )
@@ -1314,7 +1318,7 @@ def _overview_panels(overview: Overview, bins: Sequence[tuple[int, int]]) -> tup
         rows.append(
             "<li><label>"
             + _shape_swatch("dot", SCORE_COLOURS[offset + k + 1], _SCORE_BORDER)
-            + f' <span class="name">{_esc(text)}</span></label></li>'
+            + f' <span class="name">{esc(text)}</span></label></li>'
         )
     legend = (
         '<details open id="pcr-legend"><summary>Legend</summary>'
@@ -1476,24 +1480,24 @@ def render_overview_html(overview: Overview, *, seed: int = 7) -> str:
     )
     csp = (
         "default-src 'none'; "
-        f"script-src {_csp_hash(vis_js)} {_csp_hash(_MAP_JS)}; "
+        f"script-src {csp_hash(vis_js)} {csp_hash(_MAP_JS)}; "
         "style-src 'unsafe-inline'; img-src data:; font-src 'none'; connect-src 'none'; "
         "base-uri 'none'; form-action 'none'"
     )
     ranking, legend = _overview_panels(overview, bins)
-    subtitle = f'<p class="subtitle">{_esc(overview.subtitle)}</p>\n' if overview.subtitle else ""
+    subtitle = f'<p class="subtitle">{esc(overview.subtitle)}</p>\n' if overview.subtitle else ""
     return _fill(
         _MAP_PAGE,
         {
-            "CSP": _esc(csp),
-            "TITLE": _esc(overview.title),
+            "CSP": esc(csp),
+            "TITLE": esc(overview.title),
             "SUBTITLE": subtitle,
-            "SUMMARY": _esc(summary),
+            "SUMMARY": esc(summary),
             "VISCSS": vis_css,
             "CSS": _MAP_CSS + _OVERVIEW_CSS,
             "GAPS": ranking,
             "LEGEND": legend,
-            "DATA": _script_json(data),
+            "DATA": script_json(data),
             "VISJS": vis_js,
             "APPJS": _MAP_JS,
         },
@@ -1598,32 +1602,32 @@ def render_index_html(
         )
         if heatmaps:
             cells += (
-                f'<td><a href="{_esc(_relative_href(entry.heatmap_href))}">heatmap</a></td>'
+                f'<td><a href="{esc(_relative_href(entry.heatmap_href))}">heatmap</a></td>'
                 if entry.heatmap_href
                 else "<td></td>"
             )
         rows.append(
-            f'<tr><td><a href="{_esc(_relative_href(entry.href))}">{_esc(entry.title)}</a></td>'
+            f'<tr><td><a href="{esc(_relative_href(entry.href))}">{esc(entry.title)}</a></td>'
             f"{cells}</tr>\n"
         )
-    heads = "".join(f'<th scope="col" class="n">Gaps: {_esc(s)}</th>' for s in severities)
+    heads = "".join(f'<th scope="col" class="n">Gaps: {esc(s)}</th>' for s in severities)
     total_cells = "".join(_number_cell(n, "") for n in totals)
     if heatmaps:
         heads += '<th scope="col">Links between sectors</th>'
         total_cells += "<td></td>"
     link_list = "".join(
-        f'<li><a href="{_esc(_relative_href(href))}">{_esc(text)}</a></li>' for href, text in links
+        f'<li><a href="{esc(_relative_href(href))}">{esc(text)}</a></li>' for href, text in links
     )
     return _fill(
         _INDEX_PAGE,
         {
-            "TITLE": _esc(title),
-            "SUBTITLE": f'<p class="subtitle">{_esc(subtitle)}</p>\n' if subtitle else "",
+            "TITLE": esc(title),
+            "SUBTITLE": f'<p class="subtitle">{esc(subtitle)}</p>\n' if subtitle else "",
             "CSS": _INDEX_CSS,
             "LINKS": f'<ul class="links">{link_list}</ul>\n' if link_list else "",
             "SEVHEAD": heads,
             "ROWS": "".join(rows),
-            "AREAS": _esc(_plural(len(entries), "area")),
+            "AREAS": esc(_plural(len(entries), "area")),
             "TOTALS": total_cells,
         },
     )

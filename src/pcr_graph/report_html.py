@@ -31,7 +31,7 @@ from .gaps import (
     Hit,
     Rule,
 )
-from .render import _esc, _fill, _plural
+from .render import _fill, _plural, esc
 
 __all__ = ["HTML_HITS_PER_RULE", "HTML_HITS_PER_RULE_DATA_ONLY", "theme_label", "to_html"]
 
@@ -177,7 +177,7 @@ def theme_label(notation: str) -> str:
 
 def _sev(severity: str) -> str:
     css = severity if severity in SEVERITIES else "other"
-    return f'<span class="sev {css}">{_esc(severity)}</span>'
+    return f'<span class="sev {css}">{esc(severity)}</span>'
 
 
 def _num_cell(value: int) -> str:
@@ -196,10 +196,10 @@ def _lede(report: GapReport, title: str) -> str:
     counts = {s: sum(1 for h in report.hits if h.severity == s) for s in SEVERITIES}
     severity = ", ".join(f"{counts[s]} {s}" for s in SEVERITIES)
     parts = [
-        f'<p class="lede">{_esc(_plural(len(report.hits), "gap"))} ({_esc(severity)}) in '
-        f"{_esc(areas)} with data, found by {_esc(rules)}.</p>"
+        f'<p class="lede">{esc(_plural(len(report.hits), "gap"))} ({esc(severity)}) in '
+        f"{esc(areas)} with data, found by {esc(rules)}.</p>"
     ]
-    parts += [f'<p class="note">{_esc(note)}</p>' for note in report.notes]
+    parts += [f'<p class="note">{esc(note)}</p>' for note in report.notes]
     return "\n".join(parts)
 
 
@@ -207,9 +207,7 @@ def _nav(report: GapReport, anchors: dict[str, str]) -> str:
     items = ['<li><a href="#ranking">Ranking</a></li>']
     if report.planning:
         items.append('<li><a href="#planning">Planning table</a></li>')
-    items += [
-        f'<li><a href="#{anchors[iri]}">{_esc(label)}</a></li>' for iri, label in report.areas
-    ]
+    items += [f'<li><a href="#{anchors[iri]}">{esc(label)}</a></li>' for iri, label in report.areas]
     items.append('<li><a href="#rules">Rules</a></li>')
     return "".join(items)
 
@@ -218,7 +216,7 @@ def _ranking(report: GapReport, anchors: dict[str, str]) -> str:
     weights = ", ".join(f"{s} = {w}" for s, w in SEVERITY_WEIGHTS.items())
     head = (
         '<section id="ranking"><h2>Areas ranked by gap score</h2>'
-        f"<p>{_esc(RANKING_RULE)} (Weights: {_esc(weights)}.) A high score means many or "
+        f"<p>{esc(RANKING_RULE)} (Weights: {esc(weights)}.) A high score means many or "
         "serious gaps; it is a place to start looking, not a verdict.</p>"
     )
     if not report.areas:
@@ -228,7 +226,7 @@ def _ranking(report: GapReport, anchors: dict[str, str]) -> str:
         note = "" if r.collaboration_recorded else " <small>(registry data only)</small>"
         rows.append(
             f'<tr><td class="n">{r.rank}</td>'
-            f'<td><a href="#{anchors[r.area]}">{_esc(r.label)}</a>{note}</td>'
+            f'<td><a href="#{anchors[r.area]}">{esc(r.label)}</a>{note}</td>'
             f'<td class="n"><strong>{r.score}</strong></td>'
             + "".join(_num_cell(n) for n in (r.high, r.medium, r.low))
             + "</tr>"
@@ -246,7 +244,7 @@ def _status(status: str, members: int) -> str:
     mark, word = _PLANNING_MARKS.get(status, ("?", status))
     css = "noforum" if status == "no forum" else status
     extra = f" ({members})" if status == "present" else ""
-    return f'<span class="st {_esc(css)}">{mark} {_esc(word)}{extra}</span>'
+    return f'<span class="st {esc(css)}">{mark} {esc(word)}{extra}</span>'
 
 
 def _planning(report: GapReport, anchors: dict[str, str]) -> str:
@@ -257,7 +255,7 @@ def _planning(report: GapReport, anchors: dict[str, str]) -> str:
     with_cells = {area for area, _sector in cells}
     areas = [(iri, label) for iri, label in report.areas if iri in with_cells]
     head = "".join(
-        f'<th scope="col"><a href="#{anchors[iri]}">{_esc(label)}</a></th>' for iri, label in areas
+        f'<th scope="col"><a href="#{anchors[iri]}">{esc(label)}</a></th>' for iri, label in areas
     )
     rows = []
     for sector, sector_label in sectors:
@@ -265,7 +263,7 @@ def _planning(report: GapReport, anchors: dict[str, str]) -> str:
         for iri, _label in areas:
             cell = cells.get((iri, sector))
             tds.append(f"<td>{_status(cell.status, cell.members) if cell else ''}</td>")
-        rows.append(f'<tr><th scope="row">{_esc(sector_label)}</th>{"".join(tds)}</tr>')
+        rows.append(f'<tr><th scope="row">{esc(sector_label)}</th>{"".join(tds)}</tr>')
     legend = " ".join(_status(s, 1 if s == "present" else 0) for s in PLANNING_STATUSES)
     return (
         '<section id="planning"><h2>Who is at the planning table</h2>'
@@ -297,7 +295,7 @@ def _theme_table(report: GapReport, iri: str) -> str:
     rows = []
     for theme, counts in report.theme_summary(iri).items():
         rows.append(
-            f'<tr><th scope="row">{_esc(theme_label(theme))}</th>'
+            f'<tr><th scope="row">{esc(theme_label(theme))}</th>'
             + "".join(_num_cell(counts[s]) for s in SEVERITIES)
             + _num_cell(sum(counts.values()))
             + "</tr>"
@@ -324,30 +322,30 @@ def _heatmap(report: GapReport, iri: str) -> str:
         + "</div><figcaption>Collaboration links between sectors. Each cell counts the links of "
         "the area joining a provider of the row's sector with a different provider of the "
         "column's sector (the diagonal: two providers of the same sector); darker means more, "
-        f"and the number is written in every cell. {_esc(_plural(len(matrix.sectors), 'sector'))}"
+        f"and the number is written in every cell. {esc(_plural(len(matrix.sectors), 'sector'))}"
         f"; {links} sector-pair links in all.</figcaption></figure>"
     )
 
 
 def _hit(hit: Hit, rule_finding: Finding | None) -> str:
     concerns = "".join(
-        f"<li>{_esc(_ROLE_NAMES.get(s.role, s.role))}: {_esc(s.label)}</li>" for s in hit.subjects
+        f"<li>{esc(_ROLE_NAMES.get(s.role, s.role))}: {esc(s.label)}</li>" for s in hit.subjects
     )
-    evidence = "".join(f"<li>{_esc(line)}</li>" for line in hit.evidence)
+    evidence = "".join(f"<li>{esc(line)}</li>" for line in hit.evidence)
     finding = hit.finding if hit.finding is not None else rule_finding
     echoes = "<dd>no review finding recorded for this rule</dd>"
     if finding is not None and (finding.quote or finding.label):
         source = ", ".join(x for x in (finding.source, finding.date) if x)
-        quote = f"<blockquote>“{_esc(finding.quote)}”</blockquote>" if finding.quote else ""
-        label = f"{_esc(finding.label)}" if finding.label else ""
-        cite = f" <cite>({_esc(source)})</cite>" if source else ""
+        quote = f"<blockquote>“{esc(finding.quote)}”</blockquote>" if finding.quote else ""
+        label = f"{esc(finding.label)}" if finding.label else ""
+        cite = f" <cite>({esc(source)})</cite>" if source else ""
         echoes = f"<dd>{quote}{label}{cite}</dd>"
     return (
-        f'<li class="hit"><p class="explain">{_esc(hit.explanation)}</p><dl>'
-        f"<dt>Rule</dt><dd><code>{_esc(hit.rule)}</code></dd>"
+        f'<li class="hit"><p class="explain">{esc(hit.explanation)}</p><dl>'
+        f"<dt>Rule</dt><dd><code>{esc(hit.rule)}</code></dd>"
         f"<dt>Severity</dt><dd>{_sev(hit.severity)}</dd>"
-        f"<dt>Theme</dt><dd>{_esc(theme_label(hit.theme))}</dd>"
-        f"<dt>Area</dt><dd>{_esc(hit.area_label or hit.area)}</dd>"
+        f"<dt>Theme</dt><dd>{esc(theme_label(hit.theme))}</dd>"
+        f"<dt>Area</dt><dd>{esc(hit.area_label or hit.area)}</dd>"
         f"<dt>Concerns</dt><dd>{f'<ul>{concerns}</ul>' if concerns else 'the whole area'}</dd>"
         "<dt>Evidence considered</dt>"
         f"<dd>{f'<ul>{evidence}</ul>' if evidence else 'no evidence applies to this rule'}</dd>"
@@ -372,10 +370,10 @@ def _hits(hits: Sequence[Hit], rules: dict[str, Rule], limit: int) -> str:
                 f'<li class="more">… and {more} more hits of this rule in this area: every hit '
                 "is in the CSV and JSON reports.</li>"
             )
-        summary = f" — {_esc(rule.summary)}" if rule and rule.summary else ""
+        summary = f" — {esc(rule.summary)}" if rule and rule.summary else ""
         blocks.append(
             f'<details class="rule" open><summary>{_sev(group[0].severity)} '
-            f"<code>{_esc(name)}</code> ({len(group)}){summary}</summary>"
+            f"<code>{esc(name)}</code> ({len(group)}){summary}</summary>"
             f'<ol class="hits">{items}</ol></details>'
         )
     return "".join(blocks)
@@ -391,7 +389,7 @@ def _area(report: GapReport, iri: str, label: str, anchor: str, hits: Sequence[H
         else ""
     )
     return (
-        f'<section id="{anchor}" class="area"><h2>{_esc(label)}</h2>{data_only}'
+        f'<section id="{anchor}" class="area"><h2>{esc(label)}</h2>{data_only}'
         f"<h3>Summary</h3>{_severity_table(report, iri)}{_theme_table(report, iri)}"
         f"<h3>Links between sectors</h3>{_heatmap(report, iri)}"
         f"<h3>Gaps ({len(hits)})</h3>{_hits(hits, rules, limit)}</section>"
@@ -405,12 +403,12 @@ def _rules(report: GapReport) -> str:
         echoes = ""
         if finding is not None and finding.quote:
             source = ", ".join(x for x in (finding.source, finding.date) if x)
-            echoes = f"“{_esc(finding.quote)}”" + (
-                f" <cite>({_esc(source)})</cite>" if source else ""
+            echoes = f"“{esc(finding.quote)}”" + (
+                f" <cite>({esc(source)})</cite>" if source else ""
             )
         rows.append(
-            f"<tr><td><code>{_esc(rule.name)}</code></td><td>{_sev(rule.severity)}</td>"
-            f"<td>{_esc(theme_label(rule.theme))}</td><td>{_esc(rule.summary)}</td>"
+            f"<tr><td><code>{esc(rule.name)}</code></td><td>{_sev(rule.severity)}</td>"
+            f"<td>{esc(theme_label(rule.theme))}</td><td>{esc(rule.summary)}</td>"
             f"<td>{echoes}</td></tr>"
         )
     return (
@@ -449,7 +447,7 @@ def to_html(report: GapReport, title: str = "Gap analysis") -> str:
     return _fill(
         _PAGE,
         {
-            "TITLE": _esc(title),
+            "TITLE": esc(title),
             "CSS": _CSS,
             "LEDE": _lede(report, title),
             "NAV": _nav(report, anchors),

@@ -49,7 +49,8 @@ from rdflib import BNode, Graph, Literal, URIRef
 from rdflib.namespace import XSD
 from rdflib.term import Node
 
-from .store import OxigraphStore, Store, Table, with_prologue
+from .errors import UsageError
+from .store import OxigraphStore, Store, Table
 
 if TYPE_CHECKING:
     from multiprocessing.connection import Connection
@@ -492,31 +493,9 @@ def _run(
 def _run_oxigraph(
     store: OxigraphStore, sparql: str, checked: CheckedQuery, cap: int
 ) -> tuple[Table | bool | Graph, bool]:
-    # Read the answer lazily so that a huge one costs only the rows kept. The store's own
-    # query() reads every row and always queries the union graph, which would hide FROM.
-    ox = store._ox
-    result = store._store.query(
-        with_prologue(sparql), use_default_graph_as_union=not checked.dataset
-    )
-    if isinstance(result, ox.QueryBoolean):
-        return bool(result), False
-    truncated = False
-    if isinstance(result, ox.QuerySolutions):
-        columns = tuple(v.value for v in result.variables)
-        rows: list[tuple[Node | None, ...]] = []
-        for solution in result:
-            if len(rows) == cap:
-                truncated = True
-                break
-            rows.append(tuple(store._from_ox(solution[c]) for c in columns))
-        return Table(columns, tuple(rows)), truncated
-    graph = Graph()
-    for triple in result:
-        if len(graph) == cap:
-            truncated = True
-            break
-        graph.add(store._triple(triple))
-    return graph, truncated
+    # The store's query() reads every row and always queries the union graph, which would
+    # hide FROM; query_capped reads lazily and queries the real default graph when asked.
+    return store.query_capped(sparql, cap, union=not checked.dataset)
 
 
 def answer(store: Store, request: QueryRequest, stored_graphs: frozenset[str]) -> Reply:
@@ -530,6 +509,8 @@ def answer(store: Store, request: QueryRequest, stored_graphs: frozenset[str]) -
             result, truncated = _run(store, request.query, checked, request.max_rows)
         except SyntaxError as exc:
             raise Refused(400, f"SPARQL error: {exc}") from None
+        except UsageError as exc:  # Oxigraph's syntax error, as the store words it
+            raise Refused(400, str(exc)) from None
         if isinstance(result, bool):
             return Reply(200, _content_type(fmt), serialise_boolean(result, fmt))
         if isinstance(result, Table):
@@ -568,20 +549,9 @@ class WorkerSpec:
     project: Project | None = None
 
 
-class _ReadOnlyOxigraph(OxigraphStore):
-    """An on-disk Oxigraph store opened read-only (several processes may share it)."""
-
-    def __init__(self, path: Path) -> None:
-        import pyoxigraph as ox
-
-        self._ox = ox
-        self._store = ox.Store.read_only(str(path))
-        self.path = None
-
-
 def _open_worker_store(spec: WorkerSpec) -> Store:
     if spec.oxigraph_dir is not None:
-        return _ReadOnlyOxigraph(spec.oxigraph_dir)
+        return OxigraphStore.read_only(spec.oxigraph_dir)
     assert spec.project is not None
     return spec.project.open()
 
@@ -934,11 +904,11 @@ LIMIT 50"""
 
 def page_csp() -> str:
     """The Content-Security-Policy of the page: its own script and style, fetches to itself."""
-    from .render import _csp_hash
+    from .render import csp_hash
 
     return (
         "default-src 'none'; "
-        f"script-src {_csp_hash(_PAGE_JS)}; style-src {_csp_hash(_PAGE_CSS)}; "
+        f"script-src {csp_hash(_PAGE_JS)}; style-src {csp_hash(_PAGE_CSS)}; "
         "connect-src 'self'; img-src 'none'; base-uri 'none'; form-action 'none'; "
         "frame-ancestors 'none'"
     )
@@ -950,26 +920,26 @@ def render_page(queries: Sequence[Any], triples: int, config: EndpointConfig) ->
     ``queries`` are :class:`~pcr_graph.queries.NamedQuery` objects; every text from them
     is escaped, and their query texts travel as script-safe JSON.
     """
-    from .render import _esc, _script_json
+    from .render import esc, script_json
 
     rows = []
     for named in queries:
         params = ", ".join(p.name for p in named.params)
         summary = named.summary + (f" (parameters: {params}, unbound here)" if params else "")
         rows.append(
-            f"<tr><td>{_esc(named.name)}</td><td>{_esc(named.family)}</td>"
-            f"<td>{_esc(named.header.get('severity', ''))}</td><td>{_esc(summary)}</td>"
-            f'<td><button type="button" data-rule="{_esc(named.name)}">Run</button></td></tr>'
+            f"<tr><td>{esc(named.name)}</td><td>{esc(named.family)}</td>"
+            f"<td>{esc(named.header.get('severity', ''))}</td><td>{esc(summary)}</td>"
+            f'<td><button type="button" data-rule="{esc(named.name)}">Run</button></td></tr>'
         )
     values = {
         "CSS": _PAGE_CSS,
         "JS": _PAGE_JS,
-        "TRIPLES": _esc(f"{triples:,} triples"),
-        "TIMEOUT": _esc(f"{config.timeout:g} s"),
-        "ROWS": _esc(f"{config.max_rows:,}"),
-        "EXAMPLE": _esc(_EXAMPLE),
+        "TRIPLES": esc(f"{triples:,} triples"),
+        "TIMEOUT": esc(f"{config.timeout:g} s"),
+        "ROWS": esc(f"{config.max_rows:,}"),
+        "EXAMPLE": esc(_EXAMPLE),
         "RULES": "\n".join(rows),
-        "QUERIES": _script_json({q.name: q.text for q in queries}),
+        "QUERIES": script_json({q.name: q.text for q in queries}),
     }
     return re.sub(r"@@([A-Z]+)@@", lambda m: values[m.group(1)], _PAGE)
 

@@ -397,6 +397,47 @@ class OxigraphStore:
             graph.add(self._triple(triple))
         return graph
 
+    @classmethod
+    def read_only(cls, path: Path) -> OxigraphStore:
+        """Open the on-disk store in folder ``path`` read-only (several processes may share it)."""
+        store = cls.__new__(cls)
+        store._ox = __import__("pyoxigraph")
+        store._store = store._ox.Store.read_only(str(path))
+        store.path = None
+        return store
+
+    def query_capped(
+        self, sparql: str, cap: int, *, union: bool = True
+    ) -> tuple[QueryResult, bool]:
+        """Run ``sparql`` reading at most ``cap`` rows or triples; say if there were more.
+
+        Rows are read lazily, so a huge answer costs only the rows kept. ``union=False``
+        queries the real default graph, so that ``FROM``/``FROM NAMED`` mean what they say.
+        Nothing is bound: for the SPARQL endpoint, whose queries are checked beforehand.
+        """
+        ox = self._ox
+        try:
+            result = self._store.query(with_prologue(sparql), use_default_graph_as_union=union)
+        except SyntaxError as exc:
+            raise UsageError(f"SPARQL syntax error: {exc}") from None
+        if isinstance(result, ox.QueryBoolean):
+            return bool(result), False
+        if isinstance(result, ox.QuerySolutions):
+            columns = tuple(v.value for v in result.variables)
+            convert = self._converter()
+            rows: list[tuple[Node | None, ...]] = []
+            for solution in result:
+                if len(rows) == cap:
+                    return Table(columns, tuple(rows)), True
+                rows.append(tuple(convert(solution[c]) for c in columns))
+            return Table(columns, tuple(rows)), False
+        graph = Graph()
+        for triple in result:
+            if len(graph) == cap:
+                return graph, True
+            graph.add(self._triple(triple))
+        return graph, False
+
     def triples(self) -> Iterator[tuple[Node, Node, Node]]:
         """Every triple of every source, unordered; a triple in two sources comes twice.
 
