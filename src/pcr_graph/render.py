@@ -38,6 +38,7 @@ __all__ = [
     "LINK_TYPE_STYLES",
     "SECTOR_COLOURS",
     "SPRING_LIMIT",
+    "STATIC_PAGE_HEAD",
     "AreaMap",
     "IndexEntry",
     "MapEdge",
@@ -1526,7 +1527,7 @@ a{color:#0b5394}
 ul.links{margin:0 0 1rem;padding-left:1.2rem}
 """
 
-_INDEX_PAGE = """<!DOCTYPE html>
+STATIC_PAGE_HEAD = """<!DOCTYPE html>
 <html lang="en">
 <head>
 <meta charset="utf-8">
@@ -1541,7 +1542,13 @@ style-src 'unsafe-inline'; img-src data:; base-uri 'none'; form-action 'none'">
 <body>
 <header>
 <h1>@@TITLE@@</h1>
-@@SUBTITLE@@</header>
+"""
+"""The start of every script-free page (index, gap report): a policy that allows no script
+and no network load, then the title, up to the open ``<header>``'s heading."""
+
+_INDEX_PAGE = (
+    STATIC_PAGE_HEAD
+    + """@@SUBTITLE@@</header>
 <main>
 @@LINKS@@<table>
 <thead><tr><th scope="col">Area</th><th scope="col" class="n">Providers</th>\
@@ -1554,6 +1561,7 @@ style-src 'unsafe-inline'; img-src data:; base-uri 'none'; form-action 'none'">
 </body>
 </html>
 """
+)
 
 
 def render_index_html(

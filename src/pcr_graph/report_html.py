@@ -31,7 +31,7 @@ from .gaps import (
     Hit,
     Rule,
 )
-from .render import _fill, _plural, esc
+from .render import STATIC_PAGE_HEAD, _fill, _plural, esc
 
 __all__ = ["HTML_HITS_PER_RULE", "HTML_HITS_PER_RULE_DATA_ONLY", "theme_label", "to_html"]
 
@@ -123,22 +123,9 @@ body{font-size:15px}
 }
 """
 
-_PAGE = """<!DOCTYPE html>
-<html lang="en">
-<head>
-<meta charset="utf-8">
-<meta http-equiv="Content-Security-Policy" content="default-src 'none'; \
-style-src 'unsafe-inline'; img-src data:; base-uri 'none'; form-action 'none'">
-<meta name="referrer" content="no-referrer">
-<meta name="viewport" content="width=device-width, initial-scale=1">
-<title>@@TITLE@@</title>
-<link rel="icon" href="data:,">
-<style>@@CSS@@</style>
-</head>
-<body>
-<header>
-<h1>@@TITLE@@</h1>
-@@LEDE@@
+_PAGE = (
+    STATIC_PAGE_HEAD
+    + """@@LEDE@@
 </header>
 <nav aria-label="Contents"><ul>@@NAV@@</ul></nav>
 <main>
@@ -150,6 +137,7 @@ on it. Areas and organisations marked “(fictional)” are invented demo data.<
 </body>
 </html>
 """
+)
 
 
 @cache
