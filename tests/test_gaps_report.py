@@ -584,6 +584,27 @@ def test_overview_joins_areas_by_cross_border_links(fixture_store: Store) -> Non
     ]
 
 
+def test_overview_counts_each_areas_providers_and_links(fixture_store: Store) -> None:
+    from pcr_graph.mapdata import overview_map
+
+    overview = overview_map(fixture_store, run_gaps(fixture_store))
+    for area in overview.areas:
+        counted = {}
+        for name, pattern in (
+            ("providers", "?x a pcr:Provider ; pcr:operatesIn ?area"),
+            ("links", "?x a pcr:CollaborationLink ; pcr:area ?area"),
+        ):
+            table = fixture_store.query(
+                f"SELECT ?area (COUNT(DISTINCT ?x) AS ?n) WHERE {{ {pattern} }} GROUP BY ?area "
+                "ORDER BY ?area",
+                {"area": URIRef(area.id)},
+            )
+            assert isinstance(table, Table)
+            counted[name] = int(table.strings()[0]["n"]) if table.rows else 0
+        assert (area.providers, area.links) == (counted["providers"], counted["links"])
+    assert sum(a.links for a in overview.areas) > 0
+
+
 def test_overview_page_is_offline_escaped_and_stable(fixture_store: Store) -> None:
     from pcr_graph.mapdata import overview_map
     from pcr_graph.render import Overview, OverviewArea, OverviewEdge, render_overview_html

@@ -55,8 +55,10 @@ ORDER BY ?label ?forum ?member
 _LINKS = """
 SELECT ?area ?link ?participant ?type ?typeNotation ?typeLabel ?start ?end ?evTitle ?evDate ?evQuote
 WHERE {
-  ?link a pcr:CollaborationLink ; pcr:area ?area ; pcr:participant ?participant ;
-        pcr:linkType ?type .
+  # The bound area first, the class tested per link: starting from every
+  # pcr:CollaborationLink cost 0.47 s an area at 55,000 providers, this 0.29 s.
+  ?link pcr:area ?area ; a ?linkClass ; pcr:participant ?participant ; pcr:linkType ?type .
+  FILTER (?linkClass = pcr:CollaborationLink)
   ?type skos:notation ?typeNotation ; skos:prefLabel ?typeLabel .
   OPTIONAL { ?link pcr:startDate ?start }
   OPTIONAL { ?link pcr:endDate ?end }
@@ -235,12 +237,16 @@ def index_entry(area_map_: AreaMap, href: str, heatmap_href: str = "") -> IndexE
 # The national overview
 
 _AREA_COUNTS = """
-SELECT ?area ?areaLabel ?fictional (COUNT(DISTINCT ?provider) AS ?providers)
-       (COUNT(DISTINCT ?link) AS ?links)
+SELECT ?area ?areaLabel ?fictional (SUM(?p) AS ?providers) (SUM(?l) AS ?links)
 WHERE {
+  # Counted per area first, then joined to the 42 areas: with the UNION inside the join
+  # Oxigraph scanned every provider and link once per area (27 s at 55,000 providers).
+  { SELECT ?area (COUNT(DISTINCT ?provider) AS ?p) (0 AS ?l)
+    WHERE { ?provider a pcr:Provider ; pcr:operatesIn ?area } GROUP BY ?area }
+  UNION
+  { SELECT ?area (0 AS ?p) (COUNT(DISTINCT ?link) AS ?l)
+    WHERE { ?link a pcr:CollaborationLink ; pcr:area ?area } GROUP BY ?area }
   ?area a pcr:Area ; skos:prefLabel ?areaLabel .
-  { ?provider a pcr:Provider ; pcr:operatesIn ?area }
-  UNION { ?link a pcr:CollaborationLink ; pcr:area ?area }
   OPTIONAL { ?area pcr:fictional ?fictional }
 }
 GROUP BY ?area ?areaLabel ?fictional
