@@ -70,28 +70,39 @@ def _sector_parents() -> dict[str, str | None]:
 
 SECTOR_PARENT = _sector_parents()
 """ontology/sectors.ttl as a dict, read once before any timing (the floor then reads no RDF)."""
-PLANNING_SECTORS = (
-    "acute-trust",
-    "ambulance",
-    "community-health",
-    "mental-health",
-    "primary-care",
-    "adult-social-care",
-    "local-authority",
-    "voluntary-sector",
-    "healthwatch",
-)
-PATHWAYS = (
-    ("ambulance", "emergency-department"),
-    ("nhs-111", "primary-care"),
-    ("acute-trust", "adult-social-care"),
-    ("hospice", "primary-care"),
-    ("mental-health", "emergency-department"),
-    ("mental-health", "education"),
-    ("community-health", "care-home"),
-    ("local-authority", "voluntary-sector"),
-)
-"""graph/profile-default.ttl's expectations."""
+
+
+def _default_profile() -> tuple[tuple[str, ...], tuple[tuple[str, str], ...]]:
+    """graph/profile-default.ttl: the sectors expected at the planning table and the pathways.
+
+    Read, like the sector hierarchy, before any timing, so the floor judges against the same
+    expectations as the rules. The floor counts any link type, so a pathway that names one
+    is refused rather than silently judged differently.
+    """
+    from rdflib import RDF, Graph
+
+    from pcr_graph.namespaces import PCR
+    from pcr_graph.resources import PROFILE_FILE, graph_dir
+    from pcr_graph.vocab import sectors
+
+    notation = sectors().notation
+    profile = Graph().parse(graph_dir() / PROFILE_FILE)
+    planning = sorted(
+        notation[s]
+        for e in profile.subjects(RDF.type, PCR.PlanningExpectation)
+        for s in profile.objects(e, PCR.sector)
+    )
+    pathways = []
+    for e in profile.subjects(RDF.type, PCR.PathwayExpectation):
+        if (e, PCR.linkType, None) in profile:
+            raise SystemExit(f"{PROFILE_FILE}: the floor cannot judge typed pathways ({e})")
+        for one in profile.objects(e, PCR.fromSector):
+            for other in profile.objects(e, PCR.toSector):
+                pathways.append((notation[one], notation[other]))
+    return tuple(planning), tuple(sorted(pathways))
+
+
+PLANNING_SECTORS, PATHWAYS = _default_profile()
 
 
 def _closure(sector: str) -> set[str]:

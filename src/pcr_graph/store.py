@@ -400,9 +400,11 @@ class OxigraphStore:
     @classmethod
     def read_only(cls, path: Path) -> OxigraphStore:
         """Open the on-disk store in folder ``path`` read-only (several processes may share it)."""
-        store = cls.__new__(cls)
-        store._ox = __import__("pyoxigraph")
-        store._store = store._ox.Store.read_only(str(path))
+        import pyoxigraph as ox
+
+        store = cls.__new__(cls)  # not __init__: that opens the folder for writing
+        store._ox = ox
+        store._store = ox.Store.read_only(str(path))
         store.path = None
         return store
 
