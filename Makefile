@@ -4,7 +4,7 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 
-.PHONY: demo test lint typecheck data browsers bench hardening clean
+.PHONY: demo test test-fast lint typecheck data browsers bench hardening clean
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -16,13 +16,15 @@ $(STAMP): pyproject.toml
 demo: $(STAMP)
 	$(BIN)/pcr-graph build --out out
 
-## Every test (Chromium browser tests included: run `make browsers` once on a new machine)
+## Every test; installs what the tests need first (Chromium, npm packages: tools/test-deps.sh)
 test: $(STAMP)
+	bash tools/test-deps.sh
 	$(BIN)/python -m pytest -q
 
 lint: $(STAMP)
 	$(BIN)/ruff check src tests benchmarks
 	$(BIN)/ruff format --check src tests benchmarks
+	$(BIN)/lint-imports
 
 typecheck: $(STAMP)
 	$(BIN)/mypy

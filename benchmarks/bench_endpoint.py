@@ -31,11 +31,11 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
-from pcr_graph.project import Project
-from pcr_graph.queries import find_query
-from pcr_graph.rdfio import atomic_write_text
-from pcr_graph.remote import Endpoints, push_graph
-from pcr_graph.store import with_prologue
+from pcr_graph.analysis.queries import find_query
+from pcr_graph.core.files import atomic_write_text
+from pcr_graph.store.engines import with_prologue
+from pcr_graph.store.project import Project
+from pcr_graph.store.remote import Endpoints, push_graph
 
 RESULTS = Path(__file__).resolve().parent / "results" / "endpoint.json"
 CLIENTS = (8, 32)
@@ -122,7 +122,7 @@ def oxigraph_reference(workdir: Path) -> list[dict[str, Any]]:
 @contextlib.contextmanager
 def served(workers: int) -> Iterator[str]:
     """``pcr-graph serve`` in its own process (so the clients here do not share its GIL)."""
-    command = [sys.executable, "-c", "from pcr_graph.cli import main; main()", "serve"]
+    command = [sys.executable, "-c", "from pcr_graph.cli.commands import main; main()", "serve"]
     args = ["--port", "0", "--quiet", "--workers", str(workers), "--max-rows", "100000"]
     process = subprocess.Popen([*command, *args], stdout=subprocess.PIPE, text=True)
     try:

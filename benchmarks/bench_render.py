@@ -21,8 +21,15 @@ import time
 from pathlib import Path
 from typing import Any
 
-from pcr_graph.rdfio import atomic_write_text
-from pcr_graph.render import AreaMap, MapEdge, MapGap, MapNode, render_area_html, write_html
+from pcr_graph.core.files import atomic_write_text
+from pcr_graph.render.maps import (
+    AreaMap,
+    MapEdge,
+    MapGap,
+    MapNode,
+    render_area_html,
+    write_html,
+)
 
 SIZES = (200, 1_000, 2_000)
 REPEATS = 3

@@ -1,7 +1,7 @@
 """England scale: the whole country's providers on one laptop, engine against engine.
 
 For each size (default 1,000, 10,000 and 55,000 providers) a synthetic England is written
-with :func:`pcr_graph.synth.write_synthetic` and every step of the product is timed on each
+with :func:`pcr_graph.ingest.synth.write_synthetic` and every step of the product is timed on each
 engine, side by side in one run:
 
 - ``oxigraph-memory``: the embedded default; load, validate (compiled SPARQL), the gap rules
@@ -59,7 +59,7 @@ ENGINES = ("oxigraph-memory", "oxigraph-one-thread", "pyshacl", "oxigraph-disk",
 
 
 def _sector_parents() -> dict[str, str | None]:
-    from pcr_graph.vocab import sectors
+    from pcr_graph.core.vocab import sectors
 
     scheme = sectors()
     return {
@@ -81,9 +81,9 @@ def _default_profile() -> tuple[tuple[str, ...], tuple[tuple[str, str], ...]]:
     """
     from rdflib import RDF, Graph
 
-    from pcr_graph.namespaces import PCR
-    from pcr_graph.resources import PROFILE_FILE, graph_dir
-    from pcr_graph.vocab import sectors
+    from pcr_graph.core.namespaces import PCR
+    from pcr_graph.core.resources import PROFILE_FILE, graph_dir
+    from pcr_graph.core.vocab import sectors
 
     notation = sectors().notation
     profile = Graph().parse(graph_dir() / PROFILE_FILE)
@@ -240,21 +240,22 @@ def _profiled(action: Callable[[], Any], top: int = 15) -> tuple[Any, list[str]]
 def child(job: str, data: Path, store_dir: Path | None, areas: list[str], profile: bool) -> None:
     from rdflib import URIRef
 
-    from pcr_graph.gaps import gap_rules, run_gaps, to_markdown
-    from pcr_graph.mapdata import area_map
-    from pcr_graph.network import metrics_for
-    from pcr_graph.queries import bind_params
-    from pcr_graph.render import render_area_html, write_html
-    from pcr_graph.resources import ontology_files, reference_files
-    from pcr_graph.store import Store, Table, open_persistent, open_store
-    from pcr_graph.validate import validate
+    from pcr_graph.analysis.gaps import gap_rules, run_gaps
+    from pcr_graph.analysis.network import metrics_for
+    from pcr_graph.analysis.queries import bind_params
+    from pcr_graph.core.resources import ontology_files, reference_files
+    from pcr_graph.render.mapdata import area_map
+    from pcr_graph.render.maps import render_area_html, write_html
+    from pcr_graph.render.report_text import to_markdown
+    from pcr_graph.store.engines import Store, Table, open_persistent, open_store
+    from pcr_graph.validation.validate import validate
 
     files = [*ontology_files(), *reference_files(include_demo=False), data]
     state: dict[str, Any] = {}
     largest, nearest = URIRef(areas[0]), URIRef(areas[1])
 
     if job == "oxigraph-one-thread":
-        from pcr_graph.store import OxigraphStore
+        from pcr_graph.store.engines import OxigraphStore
 
         OxigraphStore.concurrent = False  # this child process only
 
@@ -367,7 +368,7 @@ def child(job: str, data: Path, store_dir: Path | None, areas: list[str], profil
 
 def synth_job(providers: int, seed: int, path: Path) -> None:
     """Synthesise and write; also run the plain-Python floor on the model."""
-    from pcr_graph.synth import write_synthetic
+    from pcr_graph.ingest.synth import write_synthetic
 
     _say({"load_average": os.getloadavg()})
     _say({"start": "synth"})

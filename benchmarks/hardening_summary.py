@@ -18,10 +18,10 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
 SUITE = [
-    "tests/test_hardening.py",
-    "tests/test_workbook_fuzz.py",
-    "tests/test_crash_safety.py",
-    "tests/test_xss_everywhere.py",
+    "tests/hardening/test_hardening.py",
+    "tests/ingest/test_workbook_fuzz.py",
+    "tests/store/test_crash_safety.py",
+    "tests/render/test_xss_everywhere.py",
 ]
 
 

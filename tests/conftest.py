@@ -65,4 +65,4 @@ def pytest_terminal_summary(terminalreporter: pytest.TerminalReporter) -> None:
 
 # One Chromium for the whole session, registered here once: importing these fixtures into
 # several test modules would start several Playwright instances, which cannot coexist.
-from .browser import chromium_browser_fixture, chromium_page_fixture  # noqa: E402, F401
+from tests.support.browser import chromium_browser_fixture, chromium_page_fixture  # noqa: E402, F401

@@ -1,0 +1,184 @@
+"""Sector × sector link-count heatmaps: which sectors of an area work together, and how much.
+
+A cell counts the collaboration links of the area that join a provider of one sector with a
+*different* provider of the other, as :func:`pcr_graph.analysis.network.mixing_matrix` does; the
+diagonal counts links between two providers of the same sector. Sectors are those written
+on the providers (no hierarchy), and an area's view holds the providers operating there plus
+outside providers taking part in its links.
+
+The picture is a standalone SVG written by hand (no plotting library): every label is
+escaped, the palette is a colour-blind-safe sequential scale (ColorBrewer YlGnBu), and each
+cell carries its count as text, so colour is never the only cue. The same SVG is a file of
+its own (``out/maps/<area>-heatmap.svg``) and is inlined in the HTML gap report.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Iterable
+from dataclasses import dataclass
+
+from rdflib import URIRef
+
+from pcr_graph.store.engines import Store, Table
+
+__all__ = [
+    "SectorMatrix",
+    "sector_matrices",
+]
+
+
+@dataclass(frozen=True)
+class SectorMatrix:
+    """One area's sector × sector link counts.
+
+    Attributes
+    ----------
+    area, area_label : str
+        The area's IRI and name.
+    sectors : tuple of (str, str, int)
+        ``(notation, label, providers)`` of every sector present in the area's view, in
+        display order (grouped as on the maps: NHS, primary care, social care, council,
+        voluntary, other).
+    counts : tuple of (str, str, int)
+        ``(notation, notation, links)`` with the first notation not after the second in
+        ``sectors`` order; pairs with no link are left out.
+    """
+
+    area: str
+    area_label: str
+    sectors: tuple[tuple[str, str, int], ...]
+    counts: tuple[tuple[str, str, int], ...] = ()
+
+    def count(self, a: str, b: str) -> int:
+        """The links between sectors ``a`` and ``b`` (in either order).
+
+        Examples
+        --------
+        >>> m = SectorMatrix("a", "A", (("x", "X", 1), ("y", "Y", 1)), (("x", "y", 3),))
+        >>> m.count("y", "x"), m.count("x", "x")
+        (3, 0)
+        """
+        for one, other, links in self.counts:
+            if {one, other} == {a, b} and (a == b) == (one == other):
+                return links
+        return 0
+
+    def grid(self) -> list[list[int]]:
+        """The full symmetric matrix, rows and columns in ``sectors`` order."""
+        index = {notation: i for i, (notation, _label, _n) in enumerate(self.sectors)}
+        size = len(self.sectors)
+        rows = [[0] * size for _ in range(size)]
+        for a, b, links in self.counts:
+            i, j = index[a], index[b]
+            rows[i][j] = rows[j][i] = links
+        return rows
+
+
+_SECTORS = """
+SELECT ?area ?areaLabel ?sector ?notation ?label (COUNT(DISTINCT ?provider) AS ?providers)
+WHERE {
+  { SELECT DISTINCT ?area ?provider WHERE {
+      { ?provider pcr:operatesIn ?area }
+      UNION { ?link a pcr:CollaborationLink ; pcr:area ?area ; pcr:participant ?provider } } }
+  ?provider a pcr:Provider ; pcr:sector ?sector .
+  ?area skos:prefLabel ?areaLabel .
+  OPTIONAL { ?sector skos:notation ?notation }
+  OPTIONAL { ?sector skos:prefLabel ?label }
+}
+GROUP BY ?area ?areaLabel ?sector ?notation ?label
+ORDER BY ?area ?sector ?notation ?label
+"""
+
+_PAIRS = """
+SELECT ?area ?one ?other (COUNT(DISTINCT ?link) AS ?links)
+WHERE {
+  ?link a pcr:CollaborationLink ; pcr:area ?area ; pcr:participant ?p, ?q .
+  FILTER (?p != ?q)
+  ?p pcr:sector ?one .
+  ?q pcr:sector ?other .
+  FILTER (STR(?one) <= STR(?other))
+}
+GROUP BY ?area ?one ?other
+ORDER BY ?area ?one ?other
+"""
+
+
+def _rows(store: Store, sparql: str) -> list[dict[str, str]]:
+    table = store.query(sparql)
+    if not isinstance(table, Table):
+        raise TypeError("expected a SELECT result")
+    return table.strings()
+
+
+def _notation(iri: str, notation: str) -> str:
+    return notation or iri.rstrip("/#").rsplit("/", 1)[-1].rsplit("#", 1)[-1] or iri
+
+
+def sector_matrices(
+    store: Store, areas: Iterable[URIRef | str] | None = None
+) -> dict[str, SectorMatrix]:
+    """The sector × sector link counts of every area (or of ``areas``), keyed by area IRI.
+
+    Two SPARQL queries cover every area at once. An area whose providers carry no sector is
+    left out.
+
+    Parameters
+    ----------
+    store : Store
+        The loaded dataset.
+    areas : iterable of IRIs, optional
+        Keep only these areas.
+
+    Returns
+    -------
+    dict
+        Area IRI to :class:`SectorMatrix`, in IRI order.
+    """
+    from pcr_graph.core.vocab import sector_sort_key
+
+    wanted = {str(a) for a in areas} if areas is not None else None
+    labels: dict[str, str] = {}
+    present: dict[str, dict[str, tuple[str, str, int]]] = defaultdict(dict)
+    notation_of: dict[str, str] = {}
+    for row in _rows(store, _SECTORS):
+        if wanted is not None and row["area"] not in wanted:
+            continue
+        labels[row["area"]] = row["areaLabel"]
+        notation = _notation(row["sector"], row["notation"])
+        notation_of[row["sector"]] = notation
+        present[row["area"]].setdefault(
+            notation, (notation, row["label"] or notation, int(row["providers"]))
+        )
+    counts: dict[str, dict[tuple[str, str], int]] = defaultdict(dict)
+    for row in _rows(store, _PAIRS):
+        area = row["area"]
+        if area not in present:
+            continue
+        one = notation_of.get(row["one"], _notation(row["one"], ""))
+        other = notation_of.get(row["other"], _notation(row["other"], ""))
+        if one in present[area] and other in present[area]:
+            key = (one, other)
+            counts[area][key] = counts[area].get(key, 0) + int(row["links"])
+    result: dict[str, SectorMatrix] = {}
+    for area in sorted(present):
+        order = sorted(present[area].values(), key=lambda s: (sector_sort_key(s[0]), s[1]))
+        rank = {s[0]: i for i, s in enumerate(order)}
+        pairs: dict[tuple[str, str], int] = {}
+        for (a, b), links in counts[area].items():
+            key = (a, b) if rank[a] <= rank[b] else (b, a)
+            pairs[key] = max(pairs.get(key, 0), links)
+        result[area] = SectorMatrix(
+            area,
+            labels[area],
+            tuple(order),
+            tuple(
+                (a, b, n)
+                for (a, b), n in sorted(pairs.items(), key=lambda p: (rank[p[0][0]], rank[p[0][1]]))
+            ),
+        )
+    return result
+
+
+# --------------------------------------------------------------------------------------
+# Drawing

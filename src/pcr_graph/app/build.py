@@ -1,0 +1,91 @@
+"""The main job, as a function: build, validate, report, draw."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from pathlib import Path
+
+from pcr_graph.store.project import Project
+
+REPORT_TITLE = "National gap analysis"
+
+
+def run_build(project: Project, out_dir: Path, echo: Callable[[str], None] = lambda _: None) -> int:
+    """Build the dataset, validate it, write the national gap report and one map per area.
+
+    Writes into ``out_dir``: ``graph.ttl``; the gap report as ``gaps.md``, ``gaps.json``,
+    ``gaps.csv`` and ``gaps.html``; per area with data ``maps/<area>.html`` (the network
+    map) and ``maps/<area>-heatmap.svg`` (sector × sector links); ``overview.html`` (the
+    national overview map); and ``index.html`` linking them all. Every file is written
+    atomically.
+
+    Returns the exit code: 0 when the data conforms, 1 when it does not (then only the
+    violations are reported and nothing is written).
+    """
+    from rdflib import URIRef
+
+    from pcr_graph.analysis.gaps import run_gaps
+    from pcr_graph.core.files import atomic_write_text
+    from pcr_graph.core.ids import last_segment
+    from pcr_graph.render.heatmap import heatmap_svg
+    from pcr_graph.render.mapdata import area_map, index_entry, overview_map
+    from pcr_graph.render.maps import (
+        render_area_html,
+        render_index_html,
+        render_overview_html,
+        write_html,
+    )
+    from pcr_graph.render.report_text import format_report
+    from pcr_graph.store.turtle import store_to_turtle
+    from pcr_graph.validation.validate import validate
+
+    store = project.open()
+    echo(f"loaded {len(store)} triples from {len(store.sources())} sources ({store.engine})")
+    violations = validate(store)
+    if violations:
+        for violation in violations:
+            echo(str(violation))
+        echo(f"{len(violations)} violation(s): nothing written")
+        return 1
+    echo("validated: the data conforms to the shapes")
+    out_dir.mkdir(parents=True, exist_ok=True)
+    atomic_write_text(out_dir / "graph.ttl", store_to_turtle(store, "pcr-graph dataset"))
+    report = run_gaps(store)
+    for fmt in ("md", "json", "csv", "html"):
+        atomic_write_text(out_dir / f"gaps.{fmt}", format_report(report, fmt, REPORT_TITLE))
+    echo(f"gaps: {len(report.hits)} in {len(report.areas)} areas with data")
+    entries = []
+    hrefs: dict[str, str] = {}
+    for iri, _label in report.areas:
+        data = area_map(store, URIRef(iri), report)
+        stem = last_segment(iri)
+        href = f"maps/{stem}.html"
+        write_html(out_dir / href, render_area_html(data))
+        heatmap_href = ""
+        matrix = report.sector_links.get(iri)
+        if matrix is not None:
+            heatmap_href = f"maps/{stem}-heatmap.svg"
+            atomic_write_text(out_dir / heatmap_href, heatmap_svg(matrix))
+        hrefs[iri] = href
+        entries.append(index_entry(data, href, heatmap_href))
+        echo(f"map: {out_dir / href}")
+    overview = overview_map(store, report, hrefs, report_href="gaps.html")
+    write_html(out_dir / "overview.html", render_overview_html(overview))
+    echo(f"overview: {out_dir / 'overview.html'}")
+    write_html(
+        out_dir / "index.html",
+        render_index_html(
+            "pcr-graph: collaboration maps",
+            entries,
+            subtitle="Maps, heatmaps and gaps per area.",
+            links=[
+                ("gaps.html", "Gap report (HTML, readable on a phone)"),
+                ("overview.html", "National overview map: areas and the links between them"),
+                ("gaps.md", "Gap report (Markdown)"),
+                ("gaps.csv", "Gap report (CSV, one row per gap)"),
+                ("gaps.json", "Gap report (JSON)"),
+            ],
+        ),
+    )
+    echo(f"wrote {out_dir / 'index.html'}")
+    return 0

@@ -1,0 +1,475 @@
+"""The ``pcr-graph`` command line: a thin shell over the library.
+
+Exit codes: 0 fine; 1 the data has problems (SHACL violations, or gaps at or above
+``--fail-on``); 2 a usage or runtime error. A user's mistake gets a one-line message
+naming the file, line or field, never a traceback.
+"""
+
+from __future__ import annotations
+
+import sys
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any, TypeVar
+
+import click
+
+from pcr_graph import __version__
+from pcr_graph.cli.common import emit, output_options, project_of
+from pcr_graph.cli.network import COMMANDS as NETWORK_COMMANDS
+from pcr_graph.cli.scale import COMMANDS as SCALE_COMMANDS
+from pcr_graph.cli.share import COMMANDS as SHARE_COMMANDS
+from pcr_graph.core.errors import ImportProblems, PcrGraphError, UsageError
+from pcr_graph.render.report_text import REPORT_FORMATS
+from pcr_graph.store.project import Project
+
+F = TypeVar("F", bound=Callable[..., Any])
+CONTEXT = {"help_option_names": ["-h", "--help"], "max_content_width": 100}
+
+
+@click.group(context_settings=CONTEXT)
+@click.version_option(__version__, "--version", prog_name="pcr-graph")
+@click.option(
+    "--workspace",
+    type=click.Path(file_okay=False, path_type=Path),
+    default=Path(".pcr-graph"),
+    envvar="PCR_GRAPH_WORKSPACE",
+    show_default=True,
+    help="Folder holding your imports (env PCR_GRAPH_WORKSPACE).",
+)
+@click.option("--no-demo", is_flag=True, help="Leave the fictional demo system out of the data.")
+@click.option(
+    "--profile",
+    type=click.Path(dir_okay=False, exists=True, path_type=Path),
+    help="An expectation profile (Turtle) to use instead of graph/profile-default.ttl.",
+)
+@click.option(
+    "--engine",
+    type=click.Choice(["oxigraph", "rdflib"]),
+    default="oxigraph",
+    show_default=True,
+    help="Triple store: embedded Oxigraph, or rdflib's in-memory reference engine.",
+)
+@click.option(
+    "--store",
+    "store",
+    envvar="PCR_GRAPH_STORE",
+    metavar="DIR|URL",
+    help="DIR: keep an on-disk Oxigraph store there (rebuilt only when a source changes); "
+    "URL: run against a remote SPARQL 1.1 endpoint (env PCR_GRAPH_STORE).",
+)
+@click.pass_context
+def cli(
+    ctx: click.Context,
+    workspace: Path,
+    no_demo: bool,
+    profile: Path | None,
+    engine: str,
+    store: str | None,
+) -> None:
+    """pcr-graph: where is collaboration between health and social care providers missing?
+
+    Builds an RDF knowledge graph of providers, planning forums and collaboration links
+    (modelled on the CQC provider collaboration reviews), finds expected-but-missing
+    collaboration with named gap rules, and draws offline network maps per area.
+    """
+    ctx.obj = Project(
+        workspace=workspace, include_demo=not no_demo, profile=profile, engine=engine, store=store
+    )
+
+
+@cli.command()
+@click.option(
+    "--raw",
+    "raw_dir",
+    type=click.Path(file_okay=False, exists=True, path_type=Path),
+    default=Path("../shared/data/raw"),
+    show_default=True,
+    help="Folder with the ONS lookup files.",
+)
+@click.option(
+    "--out",
+    "out_dir",
+    type=click.Path(file_okay=False, path_type=Path),
+    default=Path("graph"),
+    show_default=True,
+    help="Folder to write the Turtle to.",
+)
+def reference(raw_dir: Path, out_dir: Path) -> None:
+    """Generate the 42 reference areas and the review programme from the ONS files.
+
+    Writes areas.ttl and programme.ttl; running it again gives byte-identical files.
+
+    \b
+    Example:
+      pcr-graph reference --raw ../shared/data/raw --out graph
+    """
+    from pcr_graph.ingest.reference import write_reference
+
+    for path in write_reference(raw_dir, out_dir):
+        click.echo(f"wrote {path}")
+
+
+@cli.command("queries")
+def list_queries() -> None:
+    """List the named queries and gap rules in queries/ with their summaries.
+
+    \b
+    Example:
+      pcr-graph queries
+    """
+    from pcr_graph.analysis.queries import library
+    from pcr_graph.render.tables import format_rows
+
+    rows = [
+        (
+            q.name,
+            q.family,
+            q.header.get("severity", ""),
+            ", ".join(p.name for p in q.params),
+            q.summary,
+        )
+        for q in library()
+    ]
+    click.echo(
+        format_rows(("name", "family", "severity", "params", "summary"), rows, "table"), nl=False
+    )
+
+
+@cli.command()
+@click.argument("name_or_file")
+@click.option(
+    "-p",
+    "--param",
+    "params",
+    nargs=2,
+    multiple=True,
+    metavar="NAME VALUE",
+    help="Bind a parameter (repeatable); values are bound, never spliced in.",
+)
+@output_options(("table", "csv", "json", "md"), "table")
+@click.pass_context
+def query(
+    ctx: click.Context,
+    name_or_file: str,
+    params: tuple[tuple[str, str], ...],
+    fmt: str,
+    output: Path | None,
+) -> None:
+    """Run a named query from queries/ (or a .rq file) with bound parameters.
+
+    \b
+    Example:
+      pcr-graph query providers-in-area -p area fictional-wyvern --format csv
+    """
+    from pcr_graph.analysis.queries import find_query, run_named
+    from pcr_graph.render.tables import format_table
+    from pcr_graph.store.engines import Table
+
+    named = find_query(name_or_file)
+    result = run_named(project_of(ctx).open(), named, dict(params))
+    if isinstance(result, Table):
+        emit(format_table(result, fmt), output)
+    else:
+        emit(("true" if result else "false") + "\n", output)
+
+
+@cli.group("import")
+def import_group() -> None:
+    """Import data: spreadsheet workbooks (and, later, public registries)."""
+
+
+@import_group.command("csv")
+@click.argument("folder", type=click.Path(file_okay=False, exists=True, path_type=Path))
+@click.option("--name", help="Name of the import (default: the folder's name).")
+@click.option(
+    "--lenient", is_flag=True, help="Import the good rows; write the bad ones to --rejects."
+)
+@click.option(
+    "--rejects",
+    type=click.Path(file_okay=False, path_type=Path),
+    help="With --lenient: folder for the rejected rows, as a workbook to fix and re-import, "
+    "plus problems.csv with the reasons.",
+)
+@click.option(
+    "--fictional", is_flag=True, help="Mark everything imported as fictional (demo data)."
+)
+@click.option(
+    "--output",
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="Write the Turtle here instead of into the workspace.",
+)
+@click.pass_context
+def import_csv(
+    ctx: click.Context,
+    folder: Path,
+    name: str | None,
+    lenient: bool,
+    rejects: Path | None,
+    fictional: bool,
+    output: Path | None,
+) -> None:
+    """Import a workbook: a folder of template CSV files (providers.csv, links.csv …).
+
+    Strict by default: every bad row is listed (file, line, column) and nothing is written.
+    The import becomes part of the data every later command sees, until removed.
+
+    \b
+    Example:
+      pcr-graph import csv my-review/ --name my-review
+    """
+    import datetime as dt
+
+    from pcr_graph.ingest.workbook import import_workbook, write_rejects
+    from pcr_graph.store.turtle import write_turtle
+
+    project = project_of(ctx)
+    label = name or folder.resolve().name
+    when = None if output is not None else dt.datetime.now(dt.UTC).replace(microsecond=0)
+    result = import_workbook(
+        folder, name=label, lenient=lenient, fictional=fictional, recorded_at=when
+    )
+    target = output or project.import_path(label)
+    write_turtle(result.graph, target, header=f"Imported from workbook {label} by pcr-graph.")
+    for file, count in result.rows_read.items():
+        click.echo(f"{file}: {count} rows read, {result.rows_imported.get(file, 0)} imported")
+    if result.rejects:
+        for problem in result.problems:
+            click.echo(f"rejected: {problem}", err=True)
+        if rejects is not None:
+            write_rejects(rejects, result.rejects)
+            click.echo(
+                f"wrote {len(result.rejects)} rejected rows to {rejects}/ (fix them and "
+                f"import that folder); reasons in {rejects / 'problems.csv'}",
+                err=True,
+            )
+    click.echo(f"wrote {target} ({len(result.graph)} triples)")
+
+
+@import_group.command("registries")
+@click.argument("folder", type=click.Path(file_okay=False, exists=True, path_type=Path))
+@click.option("--name", default="registries", show_default=True, help="Name of the import.")
+@click.option(
+    "--rejects",
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="CSV file for rejected and reported rows with their reasons.",
+)
+@click.option(
+    "--output",
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="Write the Turtle here instead of into the workspace.",
+)
+@click.pass_context
+def import_registries_cmd(
+    ctx: click.Context, folder: Path, name: str, rejects: Path | None, output: Path | None
+) -> None:
+    """Import every public registry file recognised in FOLDER (ONS, NHS ODS, CQC lists).
+
+    Files are recognised by their header or shape, not their name. Of two releases of one
+    register, the newer is current and the older is kept as history. Each file ends with an
+    accounting: rows read = imported + merged + rejected, every rejection with a reason.
+
+    \b
+    Example:
+      pcr-graph import registries ../shared/data/raw --rejects rejects.csv
+    """
+    from pcr_graph.ingest.registries import import_registries, write_problems
+    from pcr_graph.store.turtle import write_turtle
+
+    bars: dict[str, Any] = {}
+
+    def progress(file: str, done: int, total: int) -> None:
+        if total < 2000:
+            return
+        bar = bars.get(file)
+        if bar is None:
+            bar = click.progressbar(length=total, label=file, file=sys.stderr)
+            bar.__enter__()
+            bars[file] = bar
+        bar.update(done - bar.pos)
+        if done >= total:
+            bar.__exit__(None, None, None)
+
+    graph, accountings = import_registries(folder, progress=progress)
+    for bar in bars.values():
+        if not bar.finished:
+            bar.__exit__(None, None, None)
+    for accounting in accountings:
+        click.echo(accounting.summary())
+    target = output or project_of(ctx).import_path(name)
+    write_turtle(
+        graph, target, header=f"Imported from registry files in {folder.name} by pcr-graph."
+    )
+    if rejects is not None:
+        write_problems(rejects, accountings)
+        click.echo(f"wrote rejected and reported rows to {rejects}", err=True)
+    click.echo(f"wrote {target} ({len(graph)} triples)")
+
+
+@cli.command("imports")
+@click.pass_context
+def list_imports(ctx: click.Context) -> None:
+    """List the imports in the workspace.
+
+    \b
+    Example:
+      pcr-graph imports
+    """
+    for path in project_of(ctx).imports():
+        click.echo(path.stem)
+
+
+@cli.command()
+@click.argument("name")
+@click.pass_context
+def remove(ctx: click.Context, name: str) -> None:
+    """Remove an import from the workspace.
+
+    \b
+    Example:
+      pcr-graph remove my-review
+    """
+    path = project_of(ctx).import_path(name)
+    if not path.exists():
+        raise UsageError(f"no import called {name!r} in {path.parent}")
+    path.unlink()
+    click.echo(f"removed {path}")
+
+
+SEVERITY_CHOICE = click.Choice(["high", "medium", "low"])
+
+
+@cli.command()
+@click.option(
+    "--area", "areas", multiple=True, help="Area id, ODS or ONS code (repeatable; default all)."
+)
+@click.option("--rule", "rules", multiple=True, help="Run only this rule (repeatable).")
+@click.option(
+    "-p",
+    "--param",
+    "params",
+    nargs=2,
+    multiple=True,
+    metavar="NAME VALUE",
+    help="Rule parameter, passed to every rule that declares it.",
+)
+@click.option(
+    "--fail-on", type=SEVERITY_CHOICE, help="Exit 1 if any gap of this severity or worse."
+)
+@output_options(REPORT_FORMATS, "md")
+@click.pass_context
+def gaps(
+    ctx: click.Context,
+    areas: tuple[str, ...],
+    rules: tuple[str, ...],
+    params: tuple[tuple[str, str], ...],
+    fail_on: str | None,
+    fmt: str,
+    output: Path | None,
+) -> None:
+    """Report expected-but-missing collaboration, per area, with evidence and findings.
+
+    \b
+    Example:
+      pcr-graph gaps --area fictional-wyvern --format md
+      pcr-graph gaps --fail-on high --format json -o gaps.json
+    """
+    from pcr_graph.analysis.gaps import run_gaps
+    from pcr_graph.analysis.queries import resolve_area
+    from pcr_graph.render.report_text import format_report
+
+    store = project_of(ctx).open()
+    area_iris = [resolve_area(store, a) for a in areas] or None
+    report = run_gaps(store, areas=area_iris, rules=rules or None, params=dict(params))
+    emit(format_report(report, fmt), output)
+    if fail_on and report.count_at_least(fail_on):
+        click.echo(f"{report.count_at_least(fail_on)} gap(s) at {fail_on} or worse", err=True)
+        ctx.exit(1)
+
+
+@cli.command()
+@click.option("--area", required=True, help="Area id, ODS or ONS code.")
+@click.option(
+    "-o",
+    "--output",
+    type=click.Path(dir_okay=False, path_type=Path),
+    required=True,
+    help="HTML file to write.",
+)
+@click.pass_context
+def render(ctx: click.Context, area: str, output: Path) -> None:
+    """Draw one area's network as a self-contained, offline HTML map.
+
+    \b
+    Example:
+      pcr-graph render --area fictional-wyvern -o wyvern.html
+    """
+    from pcr_graph.analysis.gaps import run_gaps
+    from pcr_graph.analysis.queries import resolve_area
+    from pcr_graph.render.mapdata import area_map
+    from pcr_graph.render.maps import render_area_html, write_html
+
+    store = project_of(ctx).open()
+    area_iri = resolve_area(store, area)
+    report = run_gaps(store, areas=[area_iri])
+    write_html(output, render_area_html(area_map(store, area_iri, report)))
+    click.echo(f"wrote {output}")
+
+
+@cli.command()
+@click.option(
+    "--out",
+    "out_dir",
+    type=click.Path(file_okay=False, path_type=Path),
+    default=Path("out"),
+    show_default=True,
+    help="Folder for the results.",
+)
+@click.pass_context
+def build(ctx: click.Context, out_dir: Path) -> None:
+    """The main job: build the graph, validate it, report gaps, draw every area's map.
+
+    Writes into OUT: graph.ttl (the whole dataset); gaps.md, gaps.html, gaps.json and
+    gaps.csv (the national gap report); maps/<area>.html and maps/<area>-heatmap.svg for
+    each area with data; overview.html (areas and the links between them); index.html.
+    Exits 1 if the data does not conform to the shapes (nothing else is written then).
+
+    \b
+    Example:
+      pcr-graph build --out out
+    """
+    from pcr_graph.app.build import run_build
+
+    code = run_build(project_of(ctx), out_dir, echo=click.echo)
+    ctx.exit(code)
+
+
+# metrics … what-if; serve, push, export; synth, validate (replacing the one above)
+for _command in (*NETWORK_COMMANDS, *SHARE_COMMANDS, *SCALE_COMMANDS):
+    cli.add_command(_command)
+
+
+def main(argv: list[str] | None = None) -> None:
+    """Entry point: run the CLI, turning user errors into messages and exit codes."""
+    try:
+        code = cli.main(args=argv, prog_name="pcr-graph", standalone_mode=False)
+    except ImportProblems as exc:
+        for problem in exc.problems:
+            click.echo(f"error: {problem}", err=True)
+        click.echo(f"error: {exc}", err=True)
+        sys.exit(exc.exit_code)
+    except PcrGraphError as exc:
+        click.echo(f"error: {exc}", err=True)
+        sys.exit(exc.exit_code)
+    except click.exceptions.Exit as exc:
+        sys.exit(exc.exit_code)
+    except click.exceptions.Abort:
+        click.echo("aborted", err=True)
+        sys.exit(2)
+    except click.ClickException as exc:
+        exc.show()
+        sys.exit(2)
+    except OSError as exc:
+        click.echo(f"error: {exc.filename or ''}: {exc.strerror or exc}", err=True)
+        sys.exit(2)
+    sys.exit(code if isinstance(code, int) else 0)

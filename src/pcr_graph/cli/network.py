@@ -1,0 +1,264 @@
+"""The network commands: ``metrics``, ``compare``, ``diff`` and ``what-if``.
+
+A thin shell over :mod:`pcr_graph.analysis.network`;
+:mod:`pcr_graph.cli.commands` registers the commands on
+its group. The shared options come from :mod:`pcr_graph.cli.common`.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Callable, Sequence
+from pathlib import Path
+from typing import TYPE_CHECKING, Any, TypeVar
+
+import click
+
+from pcr_graph.cli.common import emit, output_options, project_of
+from pcr_graph.core.errors import UsageError
+
+if TYPE_CHECKING:
+    from rdflib import URIRef
+
+    from pcr_graph.analysis.network import ExpectedPair
+    from pcr_graph.store.engines import Store
+
+F = TypeVar("F", bound=Callable[..., Any])
+FORMATS = ("table", "csv", "json", "md")
+
+
+def _expect_option(func: F) -> F:
+    return click.option(
+        "--expect",
+        nargs=2,
+        multiple=True,
+        metavar="FROM TO",
+        help="Also expect a pathway between two sectors (notations or labels; repeatable).",
+    )(func)
+
+
+def _expected(values: Sequence[tuple[str, str]]) -> list[ExpectedPair]:
+    from pcr_graph.analysis.network import ExpectedPair
+    from pcr_graph.core.vocab import sectors
+
+    scheme = sectors()
+    pairs = []
+    for pair in values:
+        notations = []
+        for text in pair:
+            concept = scheme.resolve(text)
+            if concept is None:
+                raise UsageError(
+                    f"--expect: unknown sector {text!r} (one of {', '.join(scheme.notations())})"
+                )
+            notations.append(scheme.notation[concept])
+        pairs.append(ExpectedPair(notations[0], notations[1]))
+    return pairs
+
+
+def _date(text: str, option: str) -> dt.date:
+    try:
+        return dt.date.fromisoformat(text.strip())
+    except ValueError:
+        raise UsageError(f"{option}: not a date: {text!r} (expected YYYY-MM-DD)") from None
+
+
+METRIC_COLUMNS = ("section", "item", "value", "explanation")
+
+
+@click.command("metrics")
+@click.option("--area", required=True, help="Area id, ODS or ONS code.")
+@click.option(
+    "--top",
+    type=click.IntRange(min=1),
+    default=5,
+    show_default=True,
+    help="Providers listed per ranking.",
+)
+@click.option("--at", "at", metavar="DATE", help="Count only links active on DATE (YYYY-MM-DD).")
+@_expect_option
+@output_options()
+@click.pass_context
+def metrics(
+    ctx: click.Context,
+    area: str,
+    top: int,
+    at: str | None,
+    expect: tuple[tuple[str, str], ...],
+    fmt: str,
+    output: Path | None,
+) -> None:
+    """Network metrics of one area, each number with a plain-English explanation.
+
+    Density, centrality, cross-sector brokers, single points of failure, communities
+    against planning forums, the sector mixing matrix and the cross-sector integration
+    index (see docs/network.md for every definition).
+
+    \b
+    Example:
+      pcr-graph metrics --area wv
+      pcr-graph metrics --area wv --expect hospice pharmacy --format csv -o wv.csv
+    """
+    from pcr_graph.analysis.network import metric_rows, metrics_for
+    from pcr_graph.render.tables import format_rows
+
+    store = project_of(ctx).open()
+    result = metrics_for(
+        store,
+        area,
+        expected_pairs=_expected(expect),
+        at=_date(at, "--at") if at else None,
+        top=top,
+    )
+    emit(format_rows(METRIC_COLUMNS, metric_rows(result), fmt), output)
+
+
+@click.command("compare")
+@click.argument("areas", nargs=-1, required=True)
+@_expect_option
+@output_options()
+@click.pass_context
+def compare(
+    ctx: click.Context,
+    areas: tuple[str, ...],
+    expect: tuple[tuple[str, str], ...],
+    fmt: str,
+    output: Path | None,
+) -> None:
+    """Compare areas side by side: one row per metric, one column per area.
+
+    \b
+    Example:
+      pcr-graph compare wv mb tl
+      pcr-graph compare wv mb --format md -o compare.md
+    """
+    from pcr_graph.analysis.network import compare_rows, metrics_for
+    from pcr_graph.render.tables import format_rows
+
+    if len(areas) < 2:
+        raise UsageError("compare needs at least two areas, e.g. `pcr-graph compare wv mb`")
+    store = project_of(ctx).open()
+    pairs = _expected(expect)
+    items = [(area, metrics_for(store, area, expected_pairs=pairs)) for area in areas]
+    columns, rows = compare_rows(items)
+    emit(format_rows(columns, rows, fmt), output)
+
+
+def _resolve_areas(texts: Sequence[str], stores: Sequence[Store]) -> list[URIRef] | None:
+    from pcr_graph.analysis.queries import resolve_area
+
+    if not texts:
+        return None
+    found = []
+    for text in texts:
+        error: UsageError | None = None
+        for store in stores:
+            try:
+                found.append(resolve_area(store, text))
+                break
+            except UsageError as exc:
+                error = exc
+        else:
+            assert error is not None
+            raise error
+    return found
+
+
+@click.command("diff")
+@click.argument("snapshots", nargs=-1, type=click.Path(path_type=Path))
+@click.option(
+    "--at",
+    "dates",
+    multiple=True,
+    metavar="DATE",
+    help="Compare the data on two dates instead (give --at twice: old, then new).",
+)
+@click.option("--area", "areas", multiple=True, help="Only this area (repeatable).")
+@output_options()
+@click.pass_context
+def diff(
+    ctx: click.Context,
+    snapshots: tuple[Path, ...],
+    dates: tuple[str, ...],
+    areas: tuple[str, ...],
+    fmt: str,
+    output: Path | None,
+) -> None:
+    """What changed between two snapshots, or between two dates of the data.
+
+    Links gained, lost or changed; sectors joining or leaving the planning table; gap-rule
+    hits opened and closed. A snapshot is an RDF file (loaded with the ontology and
+    reference data), a workspace folder (with imports/) or a workbook folder (CSV).
+    With --at DATE --at DATE the current data is compared with itself on two dates, using
+    the start and end dates of links and memberships.
+
+    \b
+    Example:
+      pcr-graph diff round1.ttl round2.ttl --area wv
+      pcr-graph diff --at 2020-04-01 --at 2021-03-31 --format md
+    """
+    from pcr_graph.analysis.network import (
+        CHANGE_COLUMNS,
+        change_rows,
+        diff_stores,
+        open_snapshot,
+        restrict_to_date,
+    )
+    from pcr_graph.render.tables import format_rows
+
+    project = project_of(ctx)
+    if snapshots and dates:
+        raise UsageError("give either two snapshots (OLD NEW) or --at DATE twice, not both")
+    if dates:
+        if len(dates) != 2:
+            raise UsageError("--at needs exactly two dates: --at OLD --at NEW")
+        old_day, new_day = (_date(d, "--at") for d in dates)
+        old, new = project.open(), project.open()
+        restrict_to_date(old, old_day)
+        restrict_to_date(new, new_day)
+    elif len(snapshots) == 2:
+        old, new = (open_snapshot(path, project) for path in snapshots)
+    else:
+        raise UsageError("diff needs two snapshots (OLD NEW) or --at DATE --at DATE")
+    changes = diff_stores(old, new, _resolve_areas(areas, (new, old)))
+    emit(format_rows(CHANGE_COLUMNS, change_rows(changes), fmt), output)
+
+
+@click.command("what-if")
+@click.option(
+    "--remove",
+    "provider",
+    required=True,
+    metavar="PROVIDER",
+    help="Provider to take out: workbook provider id, ODS code, CQC location id or IRI.",
+)
+@click.option("--area", help="Only this area (default: every area the provider works in).")
+@output_options()
+@click.pass_context
+def what_if(
+    ctx: click.Context, provider: str, area: str | None, fmt: str, output: Path | None
+) -> None:
+    """What breaks if one provider drops out: sectors, pathways and gaps.
+
+    Works on a copy of the data (yours is never changed): the provider, its memberships and
+    every link left with fewer than two participants are removed, then the network is
+    measured and the gap rules run again. Lists sectors lost or cut off from every other
+    sector, expected pathways lost or weakened, providers left without links, the
+    integration index before and after, and gap-rule hits opened and closed.
+
+    \b
+    Example:
+      pcr-graph what-if --remove wv-acute
+      pcr-graph what-if --remove mb-acute --area mb --format md
+    """
+    from pcr_graph.analysis.network import CHANGE_COLUMNS, what_if_remove
+    from pcr_graph.render.tables import format_rows
+
+    project = project_of(ctx)
+    store = project.open()
+    report = what_if_remove(store, provider, area, scratch=project.open())
+    emit(format_rows(CHANGE_COLUMNS, report.rows(), fmt), output)
+
+
+COMMANDS = (metrics, compare, diff, what_if)
+"""The commands to register on the main group."""

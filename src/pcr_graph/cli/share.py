@@ -1,0 +1,206 @@
+"""The sharing commands: ``serve``, ``push`` and ``export``.
+
+A thin shell over :mod:`pcr_graph.share.server`, :mod:`pcr_graph.store.remote` and
+:mod:`pcr_graph.share.export`; :mod:`pcr_graph.cli.commands` registers the commands on its group.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import click
+
+from pcr_graph.cli.common import project_of
+from pcr_graph.core.errors import UsageError
+
+
+@click.command("serve")
+@click.option(
+    "--host",
+    default="127.0.0.1",
+    show_default=True,
+    help="Address to listen on (0.0.0.0 exposes the graph to your network).",
+)
+@click.option(
+    "--port", type=click.IntRange(0, 65535), default=7879, show_default=True, help="Port (0: any)."
+)
+@click.option(
+    "--workers",
+    type=click.IntRange(min=1),
+    default=2,
+    show_default=True,
+    help="Query worker processes (queries running at once).",
+)
+@click.option(
+    "--timeout",
+    type=click.FloatRange(min=0.1),
+    default=30.0,
+    show_default=True,
+    help="Seconds a query may run; then its worker is stopped and the client gets 503.",
+)
+@click.option(
+    "--max-rows",
+    type=click.IntRange(min=1),
+    default=10_000,
+    show_default=True,
+    help="Rows (or triples) per answer; longer answers are cut, with X-PCR-Truncated: true.",
+)
+@click.option(
+    "--max-body",
+    type=click.IntRange(min=1),
+    default=1 << 20,
+    show_default=True,
+    help="Largest request body in bytes (larger: 413).",
+)
+@click.option("--quiet", is_flag=True, help="Do not log each request to standard error.")
+@click.pass_context
+def serve(
+    ctx: click.Context,
+    host: str,
+    port: int,
+    workers: int,
+    timeout: float,
+    max_rows: int,
+    max_body: int,
+    quiet: bool,
+) -> None:
+    """Serve the graph as a read-only SPARQL 1.1 endpoint, with a query page at /.
+
+    GET /sparql?query=… or POST /sparql; answers as SPARQL JSON, CSV, TSV or XML (SELECT,
+    ASK) or Turtle, JSON-LD or N-Triples (CONSTRUCT, DESCRIBE) by Accept or format=.
+    SPARQL Update, SERVICE and FROM <URL> are refused. Ctrl-C stops the server.
+
+    \b
+    Example:
+      pcr-graph serve --port 7879
+      curl -H 'Accept: text/csv' 'http://127.0.0.1:7879/sparql?query=SELECT+*+{?s+?p+?o}+LIMIT+3'
+    """
+    from pcr_graph.share.server import EndpointConfig, SparqlEndpoint
+
+    config = EndpointConfig(
+        host=host,
+        port=port,
+        workers=workers,
+        timeout=timeout,
+        max_rows=max_rows,
+        max_body=max_body,
+    )
+
+    def log(message: str) -> None:
+        if not quiet:
+            click.echo(message, err=True)
+
+    endpoint = SparqlEndpoint(project_of(ctx), config, log)
+    try:
+        url = endpoint.start()
+        click.echo(f"serving {endpoint.triples} triples at {url} (SPARQL endpoint: {url}sparql)")
+        click.echo("press Ctrl-C to stop", err=True)
+        import sys
+
+        sys.stdout.flush()
+        endpoint.wait()
+    except KeyboardInterrupt:
+        click.echo("stopping", err=True)
+    except OSError as exc:
+        raise UsageError(f"cannot listen on {host}:{port}: {exc.strerror or exc}") from None
+    finally:
+        endpoint.close()
+
+
+@click.command("push")
+@click.option(
+    "--endpoint",
+    "url",
+    required=True,
+    metavar="URL",
+    help="The server: a base URL (Oxigraph: http://host:7878) or its query URL (…/query).",
+)
+@click.option(
+    "--graph", "graph", metavar="IRI", help="Named graph to replace (default graph if absent)."
+)
+@click.option("--update-url", metavar="URL", help="SPARQL Update endpoint, if not BASE/update.")
+@click.option("--store-url", metavar="URL", help="Graph Store endpoint, if not BASE/store.")
+@click.option(
+    "--retries",
+    type=click.IntRange(min=0),
+    default=4,
+    show_default=True,
+    help="Retries of a request after a connection error or a 5xx answer (with backoff).",
+)
+@click.pass_context
+def push(
+    ctx: click.Context,
+    url: str,
+    graph: str | None,
+    update_url: str | None,
+    store_url: str | None,
+    retries: int,
+) -> None:
+    """Upload the whole graph to a SPARQL 1.1 server, replacing one graph there.
+
+    Uploads to a temporary graph, checks it (triple count; and, under 50,000 triples, that
+    the graph read back is isomorphic), then replaces the target with one MOVE and drops
+    the temporary graph: a failed push leaves the target as it was. Credentials come from
+    PCR_GRAPH_TOKEN (bearer) or PCR_GRAPH_USER and PCR_GRAPH_PASSWORD (basic).
+
+    \b
+    Example:
+      pcr-graph push --endpoint http://127.0.0.1:7878 --graph https://example.org/pcr
+    """
+    from pcr_graph.store.remote import Endpoints, HttpClient, push_graph
+
+    endpoints = Endpoints.from_url(url, update=update_url, store=store_url)
+    store = project_of(ctx).open()
+    report = push_graph(
+        store.graph(), endpoints, graph, client=HttpClient(retries=retries, retry_all_5xx=True)
+    )
+    target = "the default graph" if report.target == "default" else f"<{report.target}>"
+    click.echo(
+        f"pushed {report.triples} triples to {target} at {endpoints.query} "
+        f"(checked: {report.verified}; replaced by {report.replaced_by}; "
+        f"{report.retries} retries)"
+    )
+
+
+@click.command("export")
+@click.option(
+    "--format",
+    "fmt",
+    required=True,
+    type=click.Choice(["graphml", "gexf", "csv", "jsonld", "turtle", "nt", "trig"]),
+    help="graphml/gexf (Gephi), csv (Neo4j/Kumu: a folder), jsonld, turtle, nt, trig.",
+)
+@click.option(
+    "-o",
+    "--output",
+    required=True,
+    type=click.Path(path_type=Path),
+    help="File to write (for csv: a folder for nodes.csv and edges.csv).",
+)
+@click.option(
+    "--area",
+    "areas",
+    multiple=True,
+    help="Only this area (graphml, gexf, csv; repeatable): id, ODS or ONS code.",
+)
+@click.pass_context
+def export_cmd(ctx: click.Context, fmt: str, output: Path, areas: tuple[str, ...]) -> None:
+    """Export the graph for Gephi, Neo4j, Kumu or other RDF tools (written atomically).
+
+    \b
+    Example:
+      pcr-graph export --format gexf -o network.gexf
+      pcr-graph export --format csv -o neo4j/ --area fictional-wyvern
+      pcr-graph export --format trig -o dataset.trig
+    """
+    from pcr_graph.analysis.queries import resolve_area
+    from pcr_graph.share.export import export
+
+    store = project_of(ctx).open()
+    area_iris = [resolve_area(store, a) for a in areas]
+    for path in export(store, fmt, output, area_iris or None):
+        click.echo(f"wrote {path}")
+
+
+COMMANDS = (serve, push, export_cmd)
+"""Registered on the main group by :mod:`pcr_graph.cli.commands`."""

@@ -1,0 +1,1 @@
+"""Foundations every stage uses: errors, namespaces, ids, built-in resources, vocabulary, files."""

@@ -1,0 +1,1 @@
+"""Getting data in: spreadsheet workbooks, public registries, reference areas, synthetic England."""

@@ -1,0 +1,1 @@
+"""Getting data out: exports, a read-only SPARQL endpoint."""

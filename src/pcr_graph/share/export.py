@@ -1,0 +1,371 @@
+"""Exports: the graph for Gephi (GraphML, GEXF), Neo4j or Kumu (CSV), and RDF tools.
+
+RDF formats carry every triple: ``turtle`` (deterministic, as ``graph.ttl``), ``nt``
+(sorted lines), ``jsonld`` (with a ``@context`` of the project's prefixes, nodes and values
+sorted) and ``trig`` (one named graph per source, so provenance survives).
+
+The network formats carry the collaboration network only, as a multigraph: a node per
+provider and planning forum (``label``, ``kind``, ``sectors``, ``areas``, ``iri``), an edge
+per pair of participants of each collaboration link (``kind=link``, ``link_type``, ``link``,
+``link_iri``, ``area``) and an edge from each member to its forum (``kind=membership``,
+``role``). docs/sharing.md says what each format cannot carry.
+
+Every file is written atomically (a temporary file, then a rename).
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import itertools
+import json
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Any
+
+from rdflib import Graph, URIRef
+
+from pcr_graph.core.errors import UsageError
+from pcr_graph.core.namespaces import PREFIXES
+from pcr_graph.store.engines import Store, Table
+
+EXPORT_FORMATS = ("graphml", "gexf", "csv", "jsonld", "turtle", "nt", "trig")
+RDF_FORMATS = ("jsonld", "turtle", "nt", "trig")
+NODE_FIELDS = ("label", "kind", "sectors", "areas", "iri")
+EDGE_FIELDS = ("kind", "link_type", "link", "link_iri", "area", "role")
+SEPARATOR = "; "
+"""Between several values in one attribute (sectors, areas): GraphML, GEXF and CSV
+attributes hold one string each."""
+
+
+# --------------------------------------------------------------------------------------
+# RDF
+
+
+def nt_text(graph: Graph) -> str:
+    """N-Triples, one triple a line, lines sorted (same triples, same bytes)."""
+    lines = sorted(line for line in graph.serialize(format="nt").splitlines() if line.strip())
+    return "\n".join(lines) + "\n" if lines else ""
+
+
+def _sort_json(value: Any) -> Any:
+    if isinstance(value, dict):
+        return {k: _sort_json(v) for k, v in value.items()}
+    if isinstance(value, list):
+        items = [_sort_json(v) for v in value]
+        return sorted(items, key=lambda v: json.dumps(v, sort_keys=True, ensure_ascii=False))
+    return value
+
+
+def jsonld_text(graph: Graph) -> str:
+    """JSON-LD with the project's prefixes as ``@context``; nodes and values sorted.
+
+    JSON-LD lists (``@list``) would need their order kept, but the graph holds none: RDF
+    collections arrive as ``rdf:first``/``rdf:rest`` triples, which sorting does not alter.
+    """
+    text = graph.serialize(format="json-ld", context=dict(PREFIXES), auto_compact=True)
+    data = json.loads(text)
+    if isinstance(data, dict) and "@graph" in data:
+        data["@graph"] = _sort_json(data["@graph"])
+    elif isinstance(data, list):
+        data = _sort_json(data)
+    return json.dumps(data, indent=2, ensure_ascii=False, sort_keys=True) + "\n"
+
+
+def trig_text(store: Store) -> str:
+    """TriG with each source of the store in its own named graph, in source order."""
+    from pcr_graph.store.remote import source_graph_iri
+    from pcr_graph.store.turtle import to_turtle
+
+    prefixes: dict[str, str] = {}
+    blocks: list[str] = []
+    for source in store.sources():
+        text = to_turtle(store.source_graph(source))
+        head, _, body = text.partition("\n\n")
+        footer = body.rfind("# pcr-graph end: ")  # the Turtle file's checksum line
+        if footer >= 0:
+            body = body[:footer]
+        for line in head.splitlines():
+            if line.startswith("@prefix "):
+                prefixes[line.split()[1]] = line
+        blocks.append(f"<{source_graph_iri(source)}> {{\n{body.rstrip()}\n}}\n")
+    ordered = [prefixes[f"{p}:"] for p in PREFIXES if f"{p}:" in prefixes]
+    return "\n".join(ordered) + "\n\n" + "\n".join(blocks)
+
+
+# --------------------------------------------------------------------------------------
+# The network view
+
+
+_NODES = """
+SELECT ?node ?kind ?label ?sector ?areaLabel WHERE {
+  { ?node a pcr:Provider . BIND("provider" AS ?kind)
+    OPTIONAL { ?node pcr:sector/skos:notation ?sector }
+    OPTIONAL { ?node pcr:operatesIn/skos:prefLabel ?areaLabel } }
+  UNION
+  { ?node a pcr:PlanningForum . BIND("forum" AS ?kind)
+    OPTIONAL { ?node pcr:area/skos:prefLabel ?areaLabel } }
+  OPTIONAL { ?node skos:prefLabel ?label }
+}
+ORDER BY ?node ?sector ?areaLabel
+"""
+_LINKS = """
+SELECT ?link ?participant ?type ?linkId ?areaLabel WHERE {
+  ?link a pcr:CollaborationLink ; pcr:participant ?participant .
+  OPTIONAL { ?link pcr:linkType/skos:notation ?type }
+  OPTIONAL { ?link dcterms:identifier ?linkId }
+  OPTIONAL { ?link pcr:area/skos:prefLabel ?areaLabel }
+}
+ORDER BY ?link ?participant ?type ?linkId ?areaLabel
+"""
+_MEMBERSHIPS = """
+SELECT ?forum ?member ?role ?areaLabel WHERE {
+  { ?membership org:organization ?forum ; org:member ?member .
+    OPTIONAL { ?membership org:role/skos:prefLabel ?role } }
+  UNION
+  { ?forum org:hasMember ?member .
+    FILTER NOT EXISTS { ?m org:organization ?forum ; org:member ?member } }
+  ?forum a pcr:PlanningForum .
+  OPTIONAL { ?forum pcr:area/skos:prefLabel ?areaLabel }
+}
+ORDER BY ?forum ?member ?role
+"""
+
+
+def _rows(store: Store, query: str) -> list[dict[str, str]]:
+    table = store.query(query)
+    if not isinstance(table, Table):
+        raise UsageError("export query did not return a table")
+    return table.strings()
+
+
+def _joined(values: Sequence[str]) -> str:
+    return SEPARATOR.join(sorted({v for v in values if v}))
+
+
+def network_graph(store: Store, areas: Sequence[str] | None = None) -> Any:
+    """The collaboration network as a :class:`networkx.MultiGraph` with string attributes.
+
+    ``areas`` (area labels) keeps only the nodes and edges of those areas: providers
+    operating there, their forums, and the links recorded there.
+    """
+    import networkx as nx
+
+    nodes: dict[str, dict[str, Any]] = {}
+    for row in _rows(store, _NODES):
+        entry = nodes.setdefault(
+            row["node"],
+            {"label": row["label"], "kind": row["kind"], "sectors": [], "areas": []},
+        )
+        entry["sectors"].append(row["sector"])
+        entry["areas"].append(row["areaLabel"])
+        if not entry["label"]:
+            entry["label"] = row["label"]
+
+    links: dict[str, dict[str, Any]] = {}
+    for row in _rows(store, _LINKS):
+        link = links.setdefault(row["link"], {**row, "participants": []})
+        if row["participant"] not in link["participants"]:
+            link["participants"].append(row["participant"])
+
+    memberships = _rows(store, _MEMBERSHIPS)
+    wanted = set(areas) if areas else None
+
+    G = nx.MultiGraph()
+    for iri, entry in sorted(nodes.items()):
+        node_areas = _joined(entry["areas"])
+        if wanted is not None and not wanted & set(entry["areas"]):
+            continue
+        G.add_node(
+            iri,
+            label=entry["label"] or iri,
+            kind=entry["kind"],
+            sectors=_joined(entry["sectors"]),
+            areas=node_areas,
+            iri=iri,
+        )
+
+    def ensure(node: str) -> None:
+        if node not in G:  # a participant from elsewhere, or not typed as a provider
+            entry = nodes.get(node, {"label": node, "kind": "organisation"})
+            G.add_node(
+                node,
+                label=entry["label"] or node,
+                kind=entry["kind"],
+                sectors=_joined(entry.get("sectors", [])),
+                areas=_joined(entry.get("areas", [])),
+                iri=node,
+            )
+
+    for iri, link in sorted(links.items()):
+        if wanted is not None and link["areaLabel"] not in wanted:
+            continue
+        name = link["linkId"] or iri
+        for a, b in itertools.combinations(sorted(link["participants"]), 2):
+            ensure(a)
+            ensure(b)
+            G.add_edge(
+                a,
+                b,
+                key=f"{iri}|{a}|{b}",
+                kind="link",
+                link_type=link["type"],
+                link=name,
+                link_iri=iri,
+                area=link["areaLabel"],
+                role="",
+            )
+    for row in memberships:
+        if wanted is not None and row["areaLabel"] not in wanted:
+            continue
+        ensure(row["member"])
+        ensure(row["forum"])
+        G.add_edge(
+            row["member"],
+            row["forum"],
+            key=f"membership|{row['member']}|{row['forum']}|{row['role']}",
+            kind="membership",
+            link_type="membership",
+            link="",
+            link_iri="",
+            area=row["areaLabel"],
+            role=row["role"],
+        )
+    return G
+
+
+# --------------------------------------------------------------------------------------
+# Network formats
+
+
+def graphml_text(G: Any) -> str:
+    """GraphML (opens in Gephi, yEd, Cytoscape); edge ids are the multigraph keys."""
+    import networkx as nx
+
+    return "\n".join(nx.generate_graphml(G, encoding="utf-8", prettyprint=True)) + "\n"
+
+
+def gexf_text(G: Any) -> str:
+    """GEXF 1.2 (Gephi's own format); edge ids are the multigraph keys."""
+    import networkx as nx
+
+    H = nx.MultiGraph()
+    H.add_nodes_from(G.nodes(data=True))
+    for a, b, key, data in G.edges(keys=True, data=True):
+        H.add_edge(a, b, key=key, id=key, **data)
+    return "\n".join(nx.generate_gexf(H, encoding="utf-8", prettyprint=True)) + "\n"
+
+
+def _neo4j_type(text: str) -> str:
+    return "".join(c if c.isalnum() else "_" for c in text.upper()) or "RELATED_TO"
+
+
+def csv_texts(G: Any) -> tuple[str, str]:
+    """``nodes.csv`` and ``edges.csv`` with Neo4j import headers (Kumu maps them too)."""
+    nodes = io.StringIO()
+    writer = csv.writer(nodes, lineterminator="\n")
+    writer.writerow([":ID", "label", ":LABEL", *NODE_FIELDS[1:]])
+    for node, data in sorted(G.nodes(data=True)):
+        neo_label = {"provider": "Provider", "forum": "PlanningForum"}.get(
+            data["kind"], "Organisation"
+        )
+        writer.writerow([node, data["label"], neo_label, *(data[k] for k in NODE_FIELDS[1:])])
+    edges = io.StringIO()
+    writer = csv.writer(edges, lineterminator="\n")
+    writer.writerow([":START_ID", ":END_ID", ":TYPE", *EDGE_FIELDS])
+    for a, b, data in sorted(G.edges(data=True), key=lambda e: (e[0], e[1], sorted(e[2].items()))):
+        relation = "MEMBER_OF" if data["kind"] == "membership" else _neo4j_type(data["link_type"])
+        writer.writerow([a, b, relation, *(data[k] for k in EDGE_FIELDS)])
+    return nodes.getvalue(), edges.getvalue()
+
+
+# --------------------------------------------------------------------------------------
+# Writing
+
+
+def export(
+    store: Store, fmt: str, output: Path, areas: Sequence[URIRef] | None = None
+) -> list[Path]:
+    """Write ``store`` in format ``fmt`` to ``output`` (a folder for ``csv``); the files written.
+
+    ``areas`` restricts the network formats (graphml, gexf, csv) to those areas.
+    """
+    from pcr_graph.core.files import atomic_write_text
+    from pcr_graph.store.turtle import to_turtle
+
+    output = Path(output)
+    if fmt not in EXPORT_FORMATS:
+        raise UsageError(f"unknown export format {fmt!r} (one of {', '.join(EXPORT_FORMATS)})")
+    if areas and fmt in RDF_FORMATS:
+        raise UsageError("--area applies to graphml, gexf and csv; RDF exports hold everything")
+    if fmt in RDF_FORMATS:
+        if fmt == "trig":
+            text = trig_text(store)
+        else:
+            graph = store.graph()
+            text = {"turtle": to_turtle, "nt": nt_text, "jsonld": jsonld_text}[fmt](graph)
+        atomic_write_text(output, text)
+        return [output]
+    labels = _area_labels(store, areas) if areas else None
+    G = network_graph(store, labels)
+    if fmt == "graphml":
+        atomic_write_text(output, graphml_text(G))
+        return [output]
+    if fmt == "gexf":
+        atomic_write_text(output, gexf_text(G))
+        return [output]
+    if output.exists() and not output.is_dir():
+        raise UsageError(f"{output}: csv export writes a folder (nodes.csv, edges.csv)")
+    nodes, edges = csv_texts(G)
+    atomic_write_text(output / "nodes.csv", nodes)
+    atomic_write_text(output / "edges.csv", edges)
+    return [output / "nodes.csv", output / "edges.csv"]
+
+
+def _area_labels(store: Store, areas: Sequence[URIRef]) -> list[str]:
+    labels = []
+    for area in areas:
+        table = store.query(
+            "SELECT ?area ?label WHERE { ?area skos:prefLabel ?label } ORDER BY ?label",
+            {"area": area},
+        )
+        assert isinstance(table, Table)
+        labels += [str(row[1]) for row in table.rows if row[1] is not None]
+    return labels
+
+
+def read_graphml(path: Path) -> Any:
+    """Read an exported GraphML file back (a MultiGraph keyed by edge id)."""
+    import networkx as nx
+
+    return nx.read_graphml(path, force_multigraph=True)
+
+
+def read_csv_export(folder: Path) -> Any:
+    """Read an exported ``nodes.csv``/``edges.csv`` pair back into a MultiGraph."""
+    import networkx as nx
+
+    G = nx.MultiGraph()
+    with (Path(folder) / "nodes.csv").open(encoding="utf-8", newline="") as handle:
+        for row in csv.DictReader(handle):
+            G.add_node(row[":ID"], **{k: row[k] for k in NODE_FIELDS})
+    with (Path(folder) / "edges.csv").open(encoding="utf-8", newline="") as handle:
+        for row in csv.DictReader(handle):
+            G.add_edge(row[":START_ID"], row[":END_ID"], **{k: row[k] for k in EDGE_FIELDS})
+    return G
+
+
+__all__ = [
+    "EXPORT_FORMATS",
+    "SEPARATOR",
+    "csv_texts",
+    "export",
+    "gexf_text",
+    "graphml_text",
+    "jsonld_text",
+    "network_graph",
+    "nt_text",
+    "read_csv_export",
+    "read_graphml",
+    "trig_text",
+]

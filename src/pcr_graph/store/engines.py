@@ -1,0 +1,652 @@
+"""The triple store, behind one small interface: load, query, update, export.
+
+:class:`OxigraphStore` (pyoxigraph, embedded, in memory or on disk) is the default.
+:class:`RdflibStore` is the reference engine: slower, but the one SHACL and most RDF tools
+speak. A remote SPARQL 1.1 endpoint is meant to be a third implementation of
+:class:`Store`.
+
+Every source is loaded into its own named graph, and queries see the union of all graphs,
+so a file can be dropped again and a triple can be traced back to the file it came from.
+Parameters are always bound as values (Oxigraph ``substitutions``, rdflib
+``initBindings``), never spliced into query text.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Callable, Iterator, Mapping, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Protocol, TypeVar
+
+from rdflib import BNode, Dataset, Graph, Literal, URIRef, Variable
+from rdflib.namespace import RDF, XSD
+from rdflib.term import Node
+
+from pcr_graph.core.errors import DataError, UsageError
+from pcr_graph.core.namespaces import bind_prefixes, sparql_prologue
+
+_MISSING = object()
+
+SOURCE_GRAPH = "urn:pcr-graph:source:"
+"""Prefix of the named graph each loaded source goes into."""
+
+_FORMATS = {
+    ".ttl": "turtle",
+    ".nt": "nt",
+    ".nq": "nquads",
+    ".trig": "trig",
+    ".jsonld": "json-ld",
+    ".rdf": "xml",
+    ".owl": "xml",
+}
+
+
+@dataclass(frozen=True)
+class Table:
+    """The result of a SELECT: column names and rows of rdflib terms (``None`` if unbound)."""
+
+    columns: tuple[str, ...]
+    rows: tuple[tuple[Node | None, ...], ...] = field(default=())
+
+    def __len__(self) -> int:
+        return len(self.rows)
+
+    def __iter__(self) -> Iterator[tuple[Node | None, ...]]:
+        return iter(self.rows)
+
+    def dicts(self) -> list[dict[str, Node | None]]:
+        """Rows as dictionaries keyed by column name."""
+        return [dict(zip(self.columns, row, strict=True)) for row in self.rows]
+
+    def strings(self) -> list[dict[str, str]]:
+        """Rows as dictionaries of plain strings ("" for unbound)."""
+        return [
+            {c: "" if v is None else str(v) for c, v in zip(self.columns, row, strict=True)}
+            for row in self.rows
+        ]
+
+
+class _LazyTable(Table):
+    """A :class:`Table` from Oxigraph whose rdflib terms are built only when asked for.
+
+    Big results are mostly read with :meth:`strings`, which needs no rdflib term for an IRI
+    or a plain or language-tagged string (their text is Oxigraph's); other literals go
+    through rdflib, so every string is exactly ``str()`` of the rdflib term.
+    """
+
+    def __init__(
+        self,
+        columns: tuple[str, ...],
+        raw: list[tuple[Any, ...]],
+        convert: Callable[[object], Node | None],
+        text: Callable[[object], str],
+    ) -> None:
+        object.__setattr__(self, "columns", columns)
+        object.__setattr__(self, "_raw", raw)
+        object.__setattr__(self, "_convert", convert)
+        object.__setattr__(self, "_text", text)
+        object.__setattr__(self, "_built", None)
+
+    @property
+    def rows(self) -> tuple[tuple[Node | None, ...], ...]:
+        built: tuple[tuple[Node | None, ...], ...] | None = self.__dict__["_built"]
+        if built is None:
+            convert = self.__dict__["_convert"]
+            built = tuple(tuple(map(convert, row)) for row in self.__dict__["_raw"])
+            object.__setattr__(self, "_built", built)
+        return built
+
+    def __len__(self) -> int:
+        return len(self.__dict__["_raw"])
+
+    def strings(self) -> list[dict[str, str]]:
+        text = self.__dict__["_text"]
+        columns = self.columns
+        return [dict(zip(columns, map(text, row), strict=True)) for row in self.__dict__["_raw"]]
+
+    def __eq__(self, other: object) -> bool:
+        if not isinstance(other, Table):
+            return NotImplemented
+        return (self.columns, self.rows) == (other.columns, other.rows)
+
+    def __hash__(self) -> int:
+        return hash((self.columns, self.rows))
+
+    def __repr__(self) -> str:
+        return f"Table(columns={self.columns!r}, rows={self.rows!r})"
+
+
+Bindings = Mapping[str, Node]
+QueryResult = Table | bool | Graph
+
+_T = TypeVar("_T")
+
+
+def run_concurrently(store: object, calls: Sequence[Callable[[], _T]]) -> list[_T]:
+    """Call every function in ``calls``; results in the same order as the calls.
+
+    On a store that can answer queries from several threads at once (its ``concurrent``
+    attribute is true: Oxigraph, which evaluates a query without holding Python's global
+    interpreter lock) the calls run on one thread per CPU, up to four; otherwise (rdflib,
+    whose store is not thread-safe; a remote endpoint, which should not be flooded) one
+    after another. The first exception, in call order, is raised once every call has
+    finished, so a failure never leaves queries running behind it.
+
+    Examples
+    --------
+    >>> run_concurrently(object(), [lambda: 1, lambda: 2])
+    [1, 2]
+    """
+    workers = min(len(calls), os.cpu_count() or 1, 4)
+    if workers < 2 or not getattr(store, "concurrent", False):
+        return [call() for call in calls]
+    from concurrent.futures import ThreadPoolExecutor
+
+    with ThreadPoolExecutor(max_workers=workers, thread_name_prefix="pcr-graph-query") as pool:
+        futures = [pool.submit(call) for call in calls]
+    # Leaving the with-block waited for every call; .result() re-raises in call order.
+    return [future.result() for future in futures]
+
+
+class Store(Protocol):
+    """What every store offers. Implementations: Oxigraph (default), rdflib, remote."""
+
+    engine: str
+
+    def load(self, data: bytes | str, fmt: str, source: str) -> None:
+        """Load serialised RDF as the named source ``source`` (all or nothing)."""
+
+    def load_file(self, path: Path, fmt: str | None = None) -> None:
+        """Load one RDF file; its source name is the file's path."""
+
+    def query(self, sparql: str, bindings: Bindings | None = None) -> QueryResult:
+        """Run a SPARQL query with variables bound to ``bindings``."""
+
+    def update(self, sparql: str) -> None:
+        """Run a SPARQL Update."""
+
+    def sources(self) -> list[str]:
+        """The names of the loaded sources, sorted."""
+
+    def graph(self) -> Graph:
+        """Every triple, as an rdflib graph (for SHACL and serialisation)."""
+
+    def source_graph(self, source: str) -> Graph:
+        """The triples of one source."""
+
+    def __len__(self) -> int:
+        """Number of triples over all sources."""
+
+
+def format_for(path: Path) -> str:
+    """The rdflib format name for a file, from its suffix."""
+    try:
+        return _FORMATS[Path(path).suffix.lower()]
+    except KeyError:
+        raise UsageError(
+            f"{path}: unknown RDF file type (use one of {', '.join(sorted(_FORMATS))})"
+        ) from None
+
+
+def read_source(path: Path) -> bytes:
+    """A source file's bytes, refusing a pcr-graph Turtle file whose end is missing."""
+    from pcr_graph.core.files import verify_footer
+
+    path = Path(path)
+    try:
+        data = path.read_bytes()
+    except OSError as exc:
+        raise DataError(f"{path}: cannot read: {exc.strerror}") from None
+    verify_footer(data, str(path))
+    return data
+
+
+def source_name(path: Path) -> str:
+    """The name a file is loaded under: relative for built-in files, so names (and named
+    graphs in exports) are the same on every machine; the absolute path otherwise."""
+    from pcr_graph.core.resources import data_root
+
+    resolved = Path(path).resolve()
+    try:
+        return resolved.relative_to(data_root()).as_posix()
+    except ValueError:
+        return str(resolved)
+
+
+def with_prologue(sparql: str) -> str:
+    """Prefix the query with our PREFIX lines (a query may redeclare any of them)."""
+    return sparql_prologue() + sparql
+
+
+def _source_iri(source: str) -> str:
+    from urllib.parse import quote
+
+    return SOURCE_GRAPH + quote(source, safe="/:._-")
+
+
+class OxigraphStore:
+    """The embedded default store (pyoxigraph), in memory or in a folder on disk."""
+
+    engine = "oxigraph"
+    concurrent = True
+    """Queries may run from several threads at once (see :func:`run_concurrently`)."""
+
+    def __init__(self, path: Path | None = None) -> None:
+        import pyoxigraph as ox
+
+        # Typed as Any: pyoxigraph's stubs model every term type, we convert at the edge.
+        self._ox: Any = ox
+        self._store: Any = ox.Store(str(path)) if path is not None else ox.Store()
+        self.path = path
+
+    # -- conversion between rdflib and Oxigraph terms
+    def _to_ox(self, term: Node) -> object:
+        ox = self._ox
+        if isinstance(term, URIRef):
+            return ox.NamedNode(str(term))
+        if isinstance(term, BNode):
+            return ox.BlankNode(str(term))
+        if isinstance(term, Literal):
+            if term.language:
+                return ox.Literal(str(term), language=term.language)
+            datatype = term.datatype or XSD.string
+            return ox.Literal(str(term), datatype=ox.NamedNode(str(datatype)))
+        raise TypeError(f"cannot bind {term!r}")
+
+    def _from_ox(self, term: object) -> Node | None:
+        ox = self._ox
+        if term is None:
+            return None
+        if isinstance(term, ox.NamedNode):
+            return URIRef(term.value)
+        if isinstance(term, ox.BlankNode):
+            return BNode(term.value)
+        if isinstance(term, ox.Literal):
+            if term.language:
+                return Literal(term.value, lang=term.language)
+            datatype = term.datatype.value
+            if datatype == str(XSD.string):
+                return Literal(term.value)
+            return Literal(term.value, datatype=URIRef(datatype))
+        raise TypeError(f"unexpected term {term!r}")
+
+    def _converter(self) -> Callable[[object], Node | None]:
+        """:meth:`_from_ox` for one result set, fast for big ones.
+
+        Literals repeat a lot in a result (labels, dates, types) and cost microseconds each
+        to build in rdflib, so each distinct one is built once. IRIs were checked by
+        Oxigraph's parser already, so they skip rdflib's own check.
+        """
+        ox = self._ox
+        named, literal = ox.NamedNode, ox.Literal
+        cache: dict[object, Node | None] = {}
+        make_iri = str.__new__
+        from_ox = self._from_ox
+
+        def convert(term: object) -> Node | None:
+            kind = type(term)
+            if kind is named:
+                iri: URIRef = make_iri(URIRef, term.value)  # type: ignore[attr-defined]
+                return iri
+            if kind is literal:
+                found = cache.get(term, _MISSING)
+                if found is _MISSING:
+                    found = cache[term] = from_ox(term)
+                return found  # type: ignore[return-value]
+            return from_ox(term)
+
+        return convert
+
+    def _texter(self, convert: Callable[[object], Node | None]) -> Callable[[object], str]:
+        """``str()`` of the rdflib term for an Oxigraph term, without building most terms."""
+        ox = self._ox
+        named, literal, xsd_string = ox.NamedNode, ox.Literal, str(XSD.string)
+
+        def text(term: object) -> str:
+            if term is None:
+                return ""
+            kind = type(term)
+            if kind is named:
+                value: str = term.value  # type: ignore[attr-defined]
+                return value
+            if kind is literal and (
+                term.language or term.datatype.value == xsd_string  # type: ignore[attr-defined]
+            ):
+                value = term.value  # type: ignore[attr-defined]
+                return value
+            return str(convert(term))
+
+        return text
+
+    def _triple(self, item: Any) -> tuple[Node, Node, Node]:
+        s, p, o = (self._from_ox(t) for t in (item.subject, item.predicate, item.object))
+        assert s is not None and p is not None and o is not None
+        return s, p, o
+
+    def _format(self, fmt: str) -> Any:
+        ox = self._ox
+        formats = {
+            "turtle": ox.RdfFormat.TURTLE,
+            "nt": ox.RdfFormat.N_TRIPLES,
+            "nquads": ox.RdfFormat.N_QUADS,
+            "trig": ox.RdfFormat.TRIG,
+            "json-ld": ox.RdfFormat.JSON_LD,
+            "xml": ox.RdfFormat.RDF_XML,
+        }
+        return formats[fmt]
+
+    def load(self, data: bytes | str, fmt: str, source: str) -> None:
+        graph = self._ox.NamedNode(_source_iri(source))
+        try:
+            # Store.load is transactional: a syntax error adds nothing.
+            self._store.load(data, self._format(fmt), to_graph=graph)
+        except SyntaxError as exc:
+            raise DataError(f"{source}: not valid {fmt}: {exc}") from None
+
+    def load_file(self, path: Path, fmt: str | None = None) -> None:
+        self.load(read_source(path), fmt or format_for(path), source_name(path))
+
+    def bulk_load_file(self, path: Path, fmt: str | None = None) -> None:
+        """Load one file with Oxigraph's bulk loader: for building an on-disk store.
+
+        Several times faster than :meth:`load_file` on disk (it writes sorted files
+        directly instead of one transaction), but not atomic: a syntax error part-way leaves
+        part of the file loaded, so use it only on a store that is thrown away on failure
+        (as :func:`open_persistent` does).
+        """
+        fmt = fmt or format_for(path)
+        source = source_name(path)
+        graph = self._ox.NamedNode(_source_iri(source))
+        try:
+            self._store.bulk_load(read_source(path), self._format(fmt), to_graph=graph)
+        except SyntaxError as exc:
+            raise DataError(f"{source}: not valid {fmt}: {exc}") from None
+
+    def query(self, sparql: str, bindings: Bindings | None = None) -> QueryResult:
+        ox = self._ox
+        try:
+            substitutions = {ox.Variable(k): self._to_ox(v) for k, v in (bindings or {}).items()}
+        except ValueError as exc:  # Oxigraph refuses a malformed IRI or language tag
+            raise UsageError(f"cannot bind a parameter: {exc}") from None
+        try:
+            result = self._store.query(
+                with_prologue(sparql),
+                use_default_graph_as_union=True,
+                substitutions=substitutions or None,
+            )
+        except SyntaxError as exc:
+            raise UsageError(f"SPARQL syntax error: {exc}") from None
+        except RuntimeError as exc:
+            if "projection" in str(exc):
+                # Oxigraph binds only variables the SELECT projects (SEP-0007).
+                raise UsageError(
+                    f"a bound parameter must appear in the query's SELECT clause: {exc}"
+                ) from None
+            raise
+        if isinstance(result, ox.QueryBoolean):
+            return bool(result)
+        if isinstance(result, ox.QuerySolutions):
+            columns = tuple(v.value for v in result.variables)
+            convert = self._converter()
+            # A solution iterates its values in the order of result.variables.
+            raw = [tuple(solution) for solution in result]
+            return _LazyTable(columns, raw, convert, self._texter(convert))
+        graph = bind_prefixes(Graph())
+        for triple in result:
+            graph.add(self._triple(triple))
+        return graph
+
+    @classmethod
+    def read_only(cls, path: Path) -> OxigraphStore:
+        """Open the on-disk store in folder ``path`` read-only (several processes may share it)."""
+        import pyoxigraph as ox
+
+        store = cls.__new__(cls)  # not __init__: that opens the folder for writing
+        store._ox = ox
+        store._store = ox.Store.read_only(str(path))
+        store.path = None
+        return store
+
+    def query_capped(
+        self, sparql: str, cap: int, *, union: bool = True
+    ) -> tuple[QueryResult, bool]:
+        """Run ``sparql`` reading at most ``cap`` rows or triples; say if there were more.
+
+        Rows are read lazily, so a huge answer costs only the rows kept. ``union=False``
+        queries the real default graph, so that ``FROM``/``FROM NAMED`` mean what they say.
+        Nothing is bound: for the SPARQL endpoint, whose queries are checked beforehand.
+        """
+        ox = self._ox
+        try:
+            result = self._store.query(with_prologue(sparql), use_default_graph_as_union=union)
+        except SyntaxError as exc:
+            raise UsageError(f"SPARQL syntax error: {exc}") from None
+        if isinstance(result, ox.QueryBoolean):
+            return bool(result), False
+        if isinstance(result, ox.QuerySolutions):
+            columns = tuple(v.value for v in result.variables)
+            convert = self._converter()
+            rows: list[tuple[Node | None, ...]] = []
+            for solution in result:
+                if len(rows) == cap:
+                    return Table(columns, tuple(rows)), True
+                rows.append(tuple(convert(solution[c]) for c in columns))
+            return Table(columns, tuple(rows)), False
+        graph = Graph()
+        for triple in result:
+            if len(graph) == cap:
+                return graph, True
+            graph.add(self._triple(triple))
+        return graph, False
+
+    def triples(self) -> Iterator[tuple[Node, Node, Node]]:
+        """Every triple of every source, unordered; a triple in two sources comes twice.
+
+        Read from Oxigraph's indexes directly: at 1.9 M triples several times faster than
+        ``SELECT ?s ?p ?o``, which has to bind, order and hand over every row.
+        """
+        convert = self._converter()
+        for quad in self._store.quads_for_pattern(None, None, None, None):
+            s, p, o = convert(quad.subject), convert(quad.predicate), convert(quad.object)
+            assert s is not None and p is not None and o is not None
+            yield s, p, o
+
+    def flush(self) -> None:
+        """Make every write durable (on-disk stores)."""
+        if self.path is not None:
+            self._store.flush()
+
+    def update(self, sparql: str) -> None:
+        try:
+            self._store.update(with_prologue(sparql))
+        except SyntaxError as exc:
+            raise UsageError(f"SPARQL syntax error: {exc}") from None
+
+    def sources(self) -> list[str]:
+        from urllib.parse import unquote
+
+        return sorted(
+            unquote(g.value[len(SOURCE_GRAPH) :])
+            for g in self._store.named_graphs()
+            if g.value.startswith(SOURCE_GRAPH)
+        )
+
+    def _triples(self, graph_name: object | None) -> Graph:
+        graph = bind_prefixes(Graph())
+        for quad in self._store.quads_for_pattern(None, None, None, graph_name):
+            graph.add(self._triple(quad))
+        return graph
+
+    def graph(self) -> Graph:
+        return self._triples(None)
+
+    def source_graph(self, source: str) -> Graph:
+        return self._triples(self._ox.NamedNode(_source_iri(source)))
+
+    def __len__(self) -> int:
+        return len(self._store)
+
+
+class RdflibStore:
+    """rdflib's in-memory store: the reference engine (correct, slow at scale)."""
+
+    engine = "rdflib"
+    concurrent = False
+
+    def __init__(self) -> None:
+        self._dataset = Dataset(default_union=True)
+        bind_prefixes(self._dataset)
+
+    def load(self, data: bytes | str, fmt: str, source: str) -> None:
+        scratch = Graph()
+        try:
+            scratch.parse(data=data, format=fmt)
+        except Exception as exc:  # rdflib raises many types for bad syntax
+            raise DataError(f"{source}: not valid {fmt}: {exc}") from None
+        target = self._dataset.graph(URIRef(_source_iri(source)))
+        for triple in scratch:
+            target.add(triple)
+
+    def load_file(self, path: Path, fmt: str | None = None) -> None:
+        self.load(read_source(path), fmt or format_for(path), source_name(path))
+
+    def query(self, sparql: str, bindings: Bindings | None = None) -> QueryResult:
+        from pyparsing.exceptions import ParseException
+
+        init = {Variable(k): v for k, v in (bindings or {}).items()}
+        try:
+            result = self._dataset.query(with_prologue(sparql), initBindings=init)  # type: ignore[arg-type]
+        except ParseException as exc:
+            raise UsageError(f"SPARQL syntax error: {exc}") from None
+        if result.type == "ASK":
+            return bool(result.askAnswer)
+        if result.type == "SELECT":
+            columns = tuple(str(v) for v in result.vars or ())
+            rows = tuple(tuple(_cell(row, c) for c in columns) for row in result)
+            return Table(columns, rows)
+        graph = bind_prefixes(Graph())
+        for triple in result:
+            graph.add(triple)  # type: ignore[arg-type]
+        return graph
+
+    def update(self, sparql: str) -> None:
+        self._dataset.update(with_prologue(sparql))
+
+    def sources(self) -> list[str]:
+        from urllib.parse import unquote
+
+        return sorted(
+            unquote(str(g.identifier)[len(SOURCE_GRAPH) :])
+            for g in self._dataset.graphs()
+            if str(g.identifier).startswith(SOURCE_GRAPH)
+        )
+
+    def graph(self) -> Graph:
+        graph = bind_prefixes(Graph())
+        for s, p, o, _ in self._dataset.quads():
+            graph.add((s, p, o))
+        return graph
+
+    def source_graph(self, source: str) -> Graph:
+        graph = bind_prefixes(Graph())
+        for triple in self._dataset.graph(URIRef(_source_iri(source))):
+            graph.add(triple)
+        return graph
+
+    def __len__(self) -> int:
+        return len(self.graph())
+
+
+def _cell(row: Any, column: str) -> Node | None:
+    value: Node | None = row[column]
+    return value
+
+
+ENGINES = ("oxigraph", "rdflib")
+
+
+def open_store(files: Sequence[Path], engine: str = "oxigraph", path: Path | None = None) -> Store:
+    """A store with every file in ``files`` loaded, each as its own source."""
+    store: Store
+    if engine == "oxigraph":
+        store = OxigraphStore(path)
+    elif engine == "rdflib":
+        store = RdflibStore()
+    else:
+        raise UsageError(f"unknown engine {engine!r} (choose from {', '.join(ENGINES)})")
+    for file in files:
+        store.load_file(file)
+    return store
+
+
+MANIFEST = "pcr-graph-manifest.json"
+"""Beside an on-disk store: the source files (and their SHA-256) it was built from."""
+
+
+def _manifest(files: Sequence[Path]) -> str:
+    import json
+
+    from pcr_graph.core.files import sha256_of
+
+    entries = [{"file": str(Path(f).resolve()), "sha256": sha256_of(Path(f))} for f in files]
+    return json.dumps({"version": 1, "sources": entries}, indent=2) + "\n"
+
+
+def open_persistent(files: Sequence[Path], path: Path) -> OxigraphStore:
+    """An on-disk Oxigraph store in folder ``path`` holding exactly ``files``.
+
+    The store is reused as long as every source file is byte-identical to the one it was
+    built from (checked by SHA-256); otherwise it is rebuilt. The manifest is written last,
+    so a build that dies half-way is never mistaken for a complete one.
+    """
+    import shutil
+
+    from pcr_graph.core.files import atomic_write_text
+
+    path = Path(path)
+    wanted = _manifest(files)
+    manifest = path / MANIFEST
+    if manifest.is_file() and manifest.read_text(encoding="utf-8") == wanted:
+        return OxigraphStore(path / "oxigraph")
+    foreign = path.exists() and not (manifest.is_file() or (path / "oxigraph").is_dir())
+    if foreign and any(path.iterdir()):
+        raise UsageError(f"{path}: exists and is not a pcr-graph store; choose another folder")
+    manifest.unlink(missing_ok=True)
+    shutil.rmtree(path / "oxigraph", ignore_errors=True)
+    path.mkdir(parents=True, exist_ok=True)
+    store = OxigraphStore(path / "oxigraph")
+    try:
+        for file in files:
+            # The bulk loader: several times faster than transactions on disk, and safe
+            # here because a store without its manifest is rebuilt from scratch.
+            store.bulk_load_file(file)
+        store.flush()
+    except BaseException:
+        shutil.rmtree(path / "oxigraph", ignore_errors=True)
+        raise
+    atomic_write_text(manifest, wanted)
+    return store
+
+
+def first_type(store: Store, node: URIRef) -> URIRef | None:
+    """The first rdf:type of ``node`` in IRI order (handy for messages)."""
+    table = store.query("SELECT ?t WHERE { ?n a ?t } ORDER BY ?t LIMIT 1", {"n": node})
+    assert isinstance(table, Table)
+    return table.rows[0][0] if table.rows else None  # type: ignore[return-value]
+
+
+__all__ = [
+    "RDF",
+    "Bindings",
+    "OxigraphStore",
+    "QueryResult",
+    "RdflibStore",
+    "Store",
+    "Table",
+    "first_type",
+    "format_for",
+    "open_persistent",
+    "open_store",
+    "run_concurrently",
+]

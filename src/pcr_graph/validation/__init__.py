@@ -1,0 +1,1 @@
+"""SHACL validation: the pySHACL reference and the shapes compiled to SPARQL."""

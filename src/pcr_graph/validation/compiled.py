@@ -1,0 +1,564 @@
+"""SHACL validation compiled to SPARQL: the shapes run as queries inside the store.
+
+pySHACL walks the data in Python, focus node by focus node, after copying the whole store
+into an rdflib graph; at national scale (millions of triples) that takes minutes and
+gigabytes. Here each constraint of ``ontology/*.shapes.ttl`` becomes one SPARQL query that
+finds every offending focus node (and value) in one pass inside Oxigraph (or a SPARQL
+endpoint). The answers are the same :class:`~pcr_graph.validation.results.Violation` objects
+:func:`pcr_graph.validation.validate.validate` gives with pySHACL: one per SHACL validation result,
+with the same focus node, path, message, severity and shape (tests compare the two on the
+demo, on every bad fixture and on hostile edge cases).
+
+How the queries are shaped, because Oxigraph's cost is per row looked up:
+
+- a value check (``sh:class``, ``sh:node``) tests each *distinct* value once with a hash
+  anti-join (``MINUS``) and joins only the bad values back to their focus nodes;
+- an expression check (``sh:datatype``, ``sh:nodeKind``, ``sh:in``) filters the property's
+  triples in one scan;
+- focus-node membership is asked (``FILTER EXISTS``) only of the rows that are already bad,
+  unless the shape has few focus nodes (under :data:`SMALL_TARGET`): then every check starts
+  from them, with point lookups;
+- ``sh:minCount 1`` is an anti-join, ``sh:maxCount 1`` counts triples per subject to pick
+  candidates and checks only those for two distinct values.
+
+The constraint kinds compiled are those the shapes use, with SHACL's semantics:
+``sh:targetClass`` (instances of the class or of a subclass, through ``rdfs:subClassOf``
+triples in the data), ``sh:targetSubjectsOf``, ``sh:targetObjectsOf``, ``sh:targetNode``;
+``sh:minCount``, ``sh:maxCount``, ``sh:class``, ``sh:datatype`` (a literal must be
+well-formed for its datatype by XSD's rules, as Oxigraph's casts apply them: rdflib accepts
+a few forms XSD does not, such as ``"2020-W01-1"^^xsd:date``, which pySHACL then passes and
+this rejects), ``sh:nodeKind``, ``sh:hasValue``, ``sh:in``, ``sh:node``
+(to value shapes made of ``sh:hasValue`` property shapes), ``sh:equals``, ``sh:disjoint``,
+``sh:lessThan``, ``sh:lessThanOrEquals``; paths that are a property or its inverse. Shapes
+using anything else raise :class:`UnsupportedShapes`, and
+:func:`pcr_graph.validation.validate.validate` then falls back to pySHACL.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from functools import partial
+from typing import TYPE_CHECKING
+
+from rdflib import BNode, Graph, Literal, URIRef
+from rdflib.collection import Collection
+from rdflib.namespace import RDF, RDFS, SH, XSD
+from rdflib.term import Node
+
+from pcr_graph.core.errors import PcrGraphError
+from pcr_graph.store.engines import Store, Table, run_concurrently
+
+if TYPE_CHECKING:
+    from pcr_graph.validation.results import Violation
+
+
+class UnsupportedShapes(PcrGraphError):
+    """The shapes use a SHACL feature the fast validator does not compile."""
+
+
+@dataclass(frozen=True)
+class Check:
+    """One compiled constraint: a SELECT whose every row is one validation result.
+
+    The query projects ``?focus`` (and possibly the value node), one row per result.
+    """
+
+    shape: URIRef
+    path: str
+    message: str
+    severity: URIRef
+    component: str
+    sparql: str
+
+
+_NODE_SHAPE_KEYS = {
+    RDF.type,
+    RDFS.comment,
+    RDFS.label,
+    SH.property,
+    SH.targetClass,
+    SH.targetSubjectsOf,
+    SH.targetObjectsOf,
+    SH.targetNode,
+    SH.deactivated,
+    SH.name,
+    SH.description,
+}
+_PROPERTY_SHAPE_KEYS = {
+    RDF.type,
+    RDFS.comment,
+    RDFS.label,
+    SH.path,
+    SH.message,
+    SH.severity,
+    SH.name,
+    SH.description,
+    SH.order,
+    SH.group,
+    SH.deactivated,
+    SH.minCount,
+    SH.maxCount,
+    SH["class"],
+    SH.datatype,
+    SH.nodeKind,
+    SH.hasValue,
+    SH["in"],
+    SH.node,
+    SH.equals,
+    SH.disjoint,
+    SH.lessThan,
+    SH.lessThanOrEquals,
+}
+_NODE_KINDS = {
+    SH.IRI: "isIRI(?v)",
+    SH.Literal: "isLiteral(?v)",
+    SH.BlankNode: "isBlank(?v)",
+    SH.BlankNodeOrIRI: "(isBlank(?v) || isIRI(?v))",
+    SH.BlankNodeOrLiteral: "(isBlank(?v) || isLiteral(?v))",
+    SH.IRIOrLiteral: "(isIRI(?v) || isLiteral(?v))",
+}
+_CASTABLE = {
+    XSD.boolean,
+    XSD.date,
+    XSD.dateTime,
+    XSD.time,
+    XSD.integer,
+    XSD.decimal,
+    XSD.double,
+    XSD.float,
+}
+"""Datatypes whose well-formedness SPARQL can test with a cast (an ill-formed lexical
+form makes the cast an error)."""
+_PLAIN = {XSD.string, RDF.langString, XSD.anyURI, RDFS.Literal}
+
+
+def _sorted(nodes: Iterable[Node]) -> list[Node]:
+    """Shape-graph nodes in a fixed order (rdflib terms do not order across kinds)."""
+    return sorted(nodes, key=lambda n: (type(n).__name__, str(n)))
+
+
+def _iri(term: Node) -> str:
+    if not isinstance(term, URIRef):
+        raise UnsupportedShapes(f"expected an IRI in the shapes, got {term!r}")
+    text = str(term)
+    if any(c in text for c in '<>"{}|\\^` \n'):
+        raise UnsupportedShapes(f"cannot write {text!r} as a SPARQL IRI")
+    return f"<{text}>"
+
+
+def _term(term: Node) -> str:
+    """A constant from the shapes graph as SPARQL text (IRIs and literals only)."""
+    if isinstance(term, URIRef):
+        return _iri(term)
+    if isinstance(term, Literal):
+        value = str(term).replace("\\", "\\\\").replace('"', '\\"').replace("\n", "\\n")
+        if term.language:
+            return f'"{value}"@{term.language}'
+        if term.datatype is not None:
+            return f'"{value}"^^{_iri(term.datatype)}'
+        return f'"{value}"'
+    raise UnsupportedShapes(f"cannot use the blank node {term!r} as a constant")
+
+
+@dataclass(frozen=True)
+class _Path:
+    sparql: str
+    shown: str
+
+
+def _path(shapes: Graph, node: Node | None) -> _Path:
+    from pcr_graph.validation.results import path_text
+
+    if isinstance(node, URIRef):
+        return _Path(_iri(node), path_text(shapes, node))
+    if isinstance(node, BNode):
+        inverse = shapes.value(node, SH.inversePath)
+        if isinstance(inverse, URIRef) and len(set(shapes.predicate_objects(node))) == 1:
+            return _Path(f"^{_iri(inverse)}", path_text(shapes, node))
+    raise UnsupportedShapes("only a property or its inverse (sh:inversePath) is compiled")
+
+
+@dataclass(frozen=True)
+class _Target:
+    """A node shape's focus nodes, two ways.
+
+    ``enumerate`` is a group pattern binding ``?focus`` to every focus node (maybe more than
+    once); ``test`` is a filter expression, true when a bound ``?focus`` is one. Checks that
+    look for bad values scan the property, test each value with a point lookup, and ask
+    ``test`` only of the few rows left: far cheaper at scale than joining every focus node
+    first.
+    """
+
+    enumerate: str
+    test: str
+    small: bool = False
+    """Few focus nodes: then checks start from them instead of scanning the property."""
+
+
+SMALL_TARGET = 2_000
+"""Below this many focus nodes a check starts from the focus nodes, not the property."""
+
+
+class _Compiler:
+    def __init__(
+        self, shapes: Graph, subclasses: dict[URIRef, list[URIRef]], store: Store | None = None
+    ) -> None:
+        self.shapes = shapes
+        self.subclasses = subclasses
+        self.store = store
+
+    def classes(self, cls: Node) -> str:
+        """VALUES text: the class and every subclass of it in the data."""
+        if not isinstance(cls, URIRef):
+            raise UnsupportedShapes(f"sh:class / sh:targetClass must be an IRI, got {cls!r}")
+        found = self.subclasses.get(cls) or [cls]
+        return " ".join(_iri(c) for c in _sorted(set(found)))
+
+    def instance_of(self, var: str, cls: Node) -> str:
+        """A pattern true when ``var`` is a SHACL instance of ``cls`` (subclasses too)."""
+        classes = self.classes(cls)
+        if " " not in classes:
+            return f"{var} a {classes} ."
+        return f"{var} a ?class{var[1:]} . VALUES ?class{var[1:]} {{ {classes} }}"
+
+    def target(self, shape: Node) -> _Target | None:
+        """How to find the shape's focus nodes, or None (a value shape, with no target)."""
+        patterns = []
+        for cls in _sorted(self.shapes.objects(shape, SH.targetClass)):
+            patterns.append(self.instance_of("?focus", cls))
+        for prop in _sorted(self.shapes.objects(shape, SH.targetSubjectsOf)):
+            patterns.append(f"?focus {_iri(prop)} ?targetValue .")
+        for prop in _sorted(self.shapes.objects(shape, SH.targetObjectsOf)):
+            patterns.append(f"?targetSubject {_iri(prop)} ?focus .")
+        nodes = _sorted(self.shapes.objects(shape, SH.targetNode))
+        if nodes:
+            patterns.append(f"VALUES ?focus {{ {' '.join(_term(n) for n in nodes)} }}")
+        if not patterns:
+            return None
+        enumerate_ = " UNION ".join(f"{{ {p} }}" for p in patterns)
+        test = " || ".join(f"EXISTS {{ {p} }}" for p in patterns)
+        return _Target(enumerate_, test, self.size(enumerate_) < SMALL_TARGET)
+
+    def size(self, pattern: str) -> int:
+        """Rows of ``pattern``, counted up to :data:`SMALL_TARGET` (cheap at any scale)."""
+        if self.store is None:
+            return SMALL_TARGET
+        limited = f"SELECT * WHERE {{ {pattern} }} LIMIT {SMALL_TARGET}"
+        query = f"SELECT (COUNT(*) AS ?n) WHERE {{ {limited} }}"
+        table = self.store.query(query)
+        assert isinstance(table, Table)
+        value = table.rows[0][0] if table.rows else None
+        return int(value) if isinstance(value, Literal) else SMALL_TARGET
+
+    def conforms_pattern(self, shape: Node) -> str:
+        """A pattern that matches ``?v`` exactly when ``?v`` conforms to a value shape."""
+        if not isinstance(shape, URIRef | BNode):
+            raise UnsupportedShapes(f"sh:node must name a shape, got {shape!r}")
+        keys = {p for p, _ in self.shapes.predicate_objects(shape)} - {
+            RDF.type,
+            RDFS.comment,
+            RDFS.label,
+            SH.property,
+        }
+        if keys:
+            raise UnsupportedShapes(f"sh:node shape {shape} has constraints of its own")
+        patterns = []
+        for prop in _sorted(self.shapes.objects(shape, SH.property)):
+            allowed = {RDF.type, RDFS.comment, SH.path, SH.hasValue, SH.message, SH.name}
+            if {p for p, _ in self.shapes.predicate_objects(prop)} - allowed:
+                raise UnsupportedShapes(f"value shape {prop} uses more than sh:hasValue")
+            path = _path(self.shapes, self.shapes.value(prop, SH.path))
+            for value in _sorted(self.shapes.objects(prop, SH.hasValue)):
+                patterns.append(f"?v {path.sparql} {_term(value)} .")
+        if not patterns:
+            raise UnsupportedShapes(f"sh:node shape {shape} has no sh:hasValue to check")
+        return " ".join(patterns)
+
+    def property_checks(self, target: _Target, prop: Node) -> list[Check]:
+        shapes = self.shapes
+        keys = {p for p, _ in shapes.predicate_objects(prop)}
+        unknown = {k for k in keys if str(k).startswith(str(SH))} - _PROPERTY_SHAPE_KEYS
+        if unknown:
+            raise UnsupportedShapes(f"{prop}: {', '.join(sorted(map(str, unknown)))} not compiled")
+        if shapes.value(prop, SH.deactivated) == Literal(True):
+            return []
+        messages = list(shapes.objects(prop, SH.message))
+        if len(messages) != 1:
+            raise UnsupportedShapes(f"{prop}: needs exactly one sh:message")
+        if not isinstance(prop, URIRef):
+            raise UnsupportedShapes("property shapes need an IRI (to name them in reports)")
+        path = _path(shapes, shapes.value(prop, SH.path))
+        p = path.sparql
+        severity = shapes.value(prop, SH.severity) or SH.Violation
+        if not isinstance(severity, URIRef):
+            raise UnsupportedShapes(f"{prop}: sh:severity must be an IRI")
+        check = _Maker(prop, path.shown, str(messages[0]), severity, target)
+        out: list[Check] = []
+        low = shapes.value(prop, SH.minCount)
+        high = shapes.value(prop, SH.maxCount)
+        if low is not None or high is not None:
+            out.extend(self._cardinality(p, _count(low), _count(high), check))
+        for cls in _sorted(shapes.objects(prop, SH["class"])):
+            out.append(check.values_not_matching("class", p, self.instance_of("?v", cls)))
+        for datatype in _sorted(shapes.objects(prop, SH.datatype)):
+            out.append(check.bad_values("datatype", p, f"!({_datatype_test(datatype)})"))
+        for kind in _sorted(shapes.objects(prop, SH.nodeKind)):
+            if kind not in _NODE_KINDS:
+                raise UnsupportedShapes(f"unknown sh:nodeKind {kind}")
+            out.append(check.bad_values("nodeKind", p, f"!{_NODE_KINDS[kind]}"))  # type: ignore[index]
+        for value in _sorted(shapes.objects(prop, SH.hasValue)):
+            out.append(check.focus_without("hasValue", f"?focus {p} {_term(value)} ."))
+        for members in shapes.objects(prop, SH["in"]):
+            if not isinstance(members, BNode | URIRef):
+                raise UnsupportedShapes(f"{prop}: sh:in must be a list")
+            # sh:in compares terms, not values: "01"^^xsd:integer is not in (1).
+            same = [f"sameTerm(?v, {_term(m)})" for m in Collection(shapes, members)]
+            out.append(check.bad_values("in", p, f"!({' || '.join(same) or 'false'})"))
+        for node in _sorted(shapes.objects(prop, SH.node)):
+            out.append(check.values_not_matching("node", p, self.conforms_pattern(node)))
+        for other in _sorted(shapes.objects(prop, SH.equals)):
+            o = _iri(other)
+            if p == f"^{o}":
+                # "recorded both ways": the one-way pairs, found once, then seen from both
+                # ends (the path's values missing from the property's, and the reverse).
+                body = (
+                    f"{{ SELECT ?a ?b WHERE {{ ?a {o} ?b FILTER NOT EXISTS {{ ?b {o} ?a }} }} }} "
+                    "VALUES ?end { 1 2 } "
+                    "BIND (IF(?end = 1, ?b, ?a) AS ?focus) BIND (IF(?end = 1, ?a, ?b) AS ?v)"
+                )
+                out.append(check.rows("equals", body, filtered=True))
+                continue
+            else:
+                body = (
+                    f"{{ ?focus {p} ?v FILTER NOT EXISTS {{ ?focus {o} ?v }} }} "
+                    f"UNION {{ ?focus {o} ?v FILTER NOT EXISTS {{ ?focus {p} ?v }} }}"
+                )
+            out.append(check.rows("equals", body))
+        for other in _sorted(shapes.objects(prop, SH.disjoint)):
+            out.append(check.rows("disjoint", f"?focus {p} ?v . ?focus {_iri(other)} ?v ."))
+        for other, operator in [
+            *((o, "<") for o in _sorted(shapes.objects(prop, SH.lessThan))),
+            *((o, "<=") for o in _sorted(shapes.objects(prop, SH.lessThanOrEquals))),
+        ]:
+            body = (
+                f"?focus {p} ?v . ?focus {_iri(other)} ?o . "
+                f"FILTER (!COALESCE({_comparable('?v')} {operator} {_comparable('?o')}, false))"
+            )
+            out.append(check.rows("lessThan", body, "SELECT DISTINCT ?focus ?v ?o"))
+        return out
+
+    def _cardinality(self, p: str, lo: int | None, hi: int | None, check: _Maker) -> list[Check]:
+        out = []
+        # The usual bounds need no counting of every focus node's values.
+        if lo == 1:
+            out.append(check.focus_without("minCount", f"?focus {p} ?v ."))
+        elif lo == 2:
+            # Two distinct values, looked up per focus node (cheaper than counting them all).
+            two = f"?focus {p} ?v, ?w . FILTER (!sameTerm(?v, ?w))"
+            out.append(check.focus_without("minCount", two, lookup=True))
+        elif lo is not None and lo > 0:
+            enough = (
+                f"SELECT ?focus WHERE {{ ?focus {p} ?v }} "
+                f"GROUP BY ?focus HAVING (COUNT(DISTINCT ?v) >= {lo})"
+            )
+            out.append(check.focus_without("minCount", enough))
+        if hi is not None:
+            # Counting triples (not distinct values) is cheap and over-counts only when a
+            # triple sits in two sources: it picks the candidates, the exact count decides.
+            candidates = (
+                f"{{ SELECT ?focus WHERE {{ ?focus {p} ?any }} "
+                f"GROUP BY ?focus HAVING (COUNT(*) > {hi}) }}"
+                if not check.target.small
+                else ""  # few focus nodes: look each one's values up instead
+            )
+            if hi == 1:
+                exact = (
+                    f"?focus {p} ?v . FILTER EXISTS {{ ?focus {p} ?w FILTER (!sameTerm(?v, ?w)) }}"
+                )
+                out.append(
+                    check.rows("maxCount", f"{candidates} {exact}", "SELECT DISTINCT ?focus")
+                )
+            else:
+                exact = (
+                    f"{{ SELECT ?focus WHERE {{ ?focus {p} ?v }} "
+                    f"GROUP BY ?focus HAVING (COUNT(DISTINCT ?v) > {hi}) }}"
+                )
+                out.append(
+                    check.rows("maxCount", f"{candidates} {exact}", "SELECT DISTINCT ?focus")
+                )
+        return out
+
+
+@dataclass(frozen=True)
+class _Maker:
+    """Makes the checks of one property shape."""
+
+    shape: URIRef
+    path: str
+    message: str
+    severity: URIRef
+    target: _Target
+
+    def _check(self, component: str, sparql: str) -> Check:
+        return Check(self.shape, self.path, self.message, self.severity, component, sparql)
+
+    def rows(
+        self,
+        component: str,
+        body: str,
+        select: str = "SELECT DISTINCT ?focus ?v",
+        filtered: bool = False,
+    ) -> Check:
+        """Rows of ``body`` whose ``?focus`` is a focus node: one result each.
+
+        ``filtered``: test each row for being a focus node even when there are few (for a
+        ``body`` that binds ``?focus`` itself).
+        """
+        if self.target.small and not filtered:
+            focus = f"{{ SELECT DISTINCT ?focus WHERE {{ {self.target.enumerate} }} }}"
+            return self._check(component, f"{select} WHERE {{ {focus} {body} }}")
+        return self._check(component, f"{select} WHERE {{ {body} FILTER ({self.target.test}) }}")
+
+    def bad_values(self, component: str, path: str, test: str) -> Check:
+        """Each value of ``path`` (at a focus node) for which the expression ``test`` holds."""
+        return self.rows(component, f"?focus {path} ?v . FILTER ({test})")
+
+    def values_not_matching(self, component: str, path: str, pattern: str) -> Check:
+        """Each value of ``path`` (at a focus node) that does not match ``pattern``.
+
+        The distinct values are checked first, with a hash anti-join (``MINUS``); only the
+        bad ones (usually none) are joined back to their focus nodes.
+        """
+        if self.target.small:
+            return self.rows(component, f"?focus {path} ?v . MINUS {{ {pattern} }}")
+        bad = f"{{ SELECT DISTINCT ?v WHERE {{ ?anySubject {path} ?v }} }} MINUS {{ {pattern} }}"
+        return self.rows(component, f"{bad} ?focus {path} ?v .")
+
+    def focus_without(self, component: str, pattern: str, lookup: bool = False) -> Check:
+        """Each focus node that does not match ``pattern`` (which binds ``?focus``).
+
+        Few focus nodes, or ``lookup``: one point lookup each (``FILTER NOT EXISTS`` with
+        ``?focus`` bound); many: a hash anti-join (``MINUS``), which scans the property once.
+        """
+        if (self.target.small or lookup) and not pattern.startswith("SELECT"):
+            body = f"{self.target.enumerate} FILTER NOT EXISTS {{ {pattern} }}"
+        else:
+            body = f"{self.target.enumerate} MINUS {{ {pattern} }}"
+        return self._check(component, f"SELECT DISTINCT ?focus WHERE {{ {body} }}")
+
+
+def _count(term: Node | None) -> int | None:
+    if term is None:
+        return None
+    if not isinstance(term, Literal) or not isinstance(term.value, int):
+        raise UnsupportedShapes(f"a count must be an integer, got {term!r}")
+    return term.value
+
+
+def _comparable(var: str) -> str:
+    # pySHACL compares IRIs and strings as Python strings, anything else by value.
+    return (
+        f"IF(isIRI({var}) || (isLiteral({var}) && (datatype({var}) = {_iri(XSD.string)} "
+        f'|| lang({var}) != "")), STR({var}), {var})'
+    )
+
+
+def _datatype_test(datatype: Node) -> str:
+    """A SPARQL expression true when ``?v`` is a well-formed literal of ``datatype``."""
+    if not isinstance(datatype, URIRef):
+        raise UnsupportedShapes(f"sh:datatype must be an IRI, got {datatype!r}")
+    d = _iri(datatype)
+    if datatype == RDFS.Literal:
+        return "isLiteral(?v)"
+    if datatype == RDF.langString:
+        return 'isLiteral(?v) && lang(?v) != ""'
+    if datatype in _PLAIN:
+        return f"isLiteral(?v) && datatype(?v) = {d}"
+    if datatype in _CASTABLE:
+        return f"isLiteral(?v) && datatype(?v) = {d} && COALESCE(isLiteral({d}(STR(?v))), false)"
+    raise UnsupportedShapes(f"sh:datatype {datatype} is not compiled")
+
+
+def _subclass_closure(store: Store, classes: Iterable[URIRef]) -> dict[URIRef, list[URIRef]]:
+    closure: dict[URIRef, list[URIRef]] = {}
+    query = "SELECT DISTINCT ?cls ?sub WHERE { ?sub rdfs:subClassOf* ?cls } ORDER BY ?sub"
+    for cls in sorted(set(classes)):
+        table = store.query(query, {"cls": cls})
+        assert isinstance(table, Table)
+        found = [row[1] for row in table.rows if isinstance(row[1], URIRef)]
+        closure[cls] = sorted({cls, *found})
+    return closure
+
+
+def compile_shapes(shapes: Graph, store: Store) -> list[Check]:
+    """Every constraint of ``shapes`` as a :class:`Check`, in a fixed order.
+
+    ``store`` is asked once per class for its subclasses (``rdfs:subClassOf*``), which the
+    SHACL class checks follow.
+    """
+    classes = [c for c in shapes.objects(None, SH.targetClass) if isinstance(c, URIRef)]
+    classes += [c for c in shapes.objects(None, SH["class"]) if isinstance(c, URIRef)]
+    compiler = _Compiler(shapes, _subclass_closure(store, classes), store)
+    checks: list[Check] = []
+    for shape in _sorted(set(shapes.subjects(RDF.type, SH.NodeShape))):
+        keys = {p for p, _ in shapes.predicate_objects(shape)}
+        unknown = {k for k in keys if str(k).startswith(str(SH))} - _NODE_SHAPE_KEYS
+        if unknown:
+            raise UnsupportedShapes(f"{shape}: {', '.join(sorted(map(str, unknown)))} not compiled")
+        if shapes.value(shape, SH.deactivated) == Literal(True):
+            continue
+        target = compiler.target(shape)
+        if target is None:
+            continue  # a value shape, reached through sh:node
+        for prop in _sorted(shapes.objects(shape, SH.property)):
+            checks.extend(compiler.property_checks(target, prop))
+    if any(shapes.subjects(SH.sparql, None)) or any(shapes.subjects(SH.rule, None)):
+        raise UnsupportedShapes("SPARQL-based constraints and rules are not compiled")
+    return checks
+
+
+def run_checks(store: Store, checks: Sequence[Check]) -> list[Violation]:
+    """Run compiled checks; one :class:`~pcr_graph.validation.results.Violation` per result row."""
+    from pcr_graph.validation.results import Violation, bound_names, source_in_store
+
+    nm = bound_names()
+    out = []
+    sources: dict[Node, str] = {}
+    # The checks' queries run concurrently on Oxigraph; the rows are read in check order.
+    tables = run_concurrently(store, [partial(store.query, check.sparql) for check in checks])
+    for check, table in zip(checks, tables, strict=True):
+        assert isinstance(table, Table)
+        focus_column = table.columns.index("focus")
+        for row in table.rows:
+            focus = row[focus_column]
+            if focus is None:
+                continue
+            if focus not in sources:
+                sources[focus] = source_in_store(store, focus)
+            out.append(
+                Violation(
+                    source=sources[focus],
+                    focus=focus.n3(nm) if isinstance(focus, URIRef) else str(focus),
+                    path=check.path,
+                    message=check.message,
+                    severity=check.severity.n3(nm).removeprefix("sh:"),
+                    shape=check.shape.n3(nm),
+                )
+            )
+    return sorted(out)
+
+
+def validate_fast(store: Store, shapes: Graph | None = None) -> list[Violation]:
+    """Check the store against the shapes with compiled SPARQL; [] means it conforms.
+
+    Raises :class:`UnsupportedShapes` when the shapes use a feature not compiled here.
+    """
+    from pcr_graph.validation import results
+
+    return run_checks(
+        store, compile_shapes(shapes if shapes is not None else results.shapes_graph(), store)
+    )
+
+
+__all__ = ["Check", "UnsupportedShapes", "compile_shapes", "run_checks", "validate_fast"]
