@@ -21,6 +21,10 @@ test: $(STAMP)
 	bash tools/test-deps.sh
 	$(BIN)/python -m pytest -q
 
+## The everyday loop: every test not marked slow (under 2 minutes)
+test-fast: $(STAMP)
+	$(BIN)/python -m pytest -q -m "not slow"
+
 lint: $(STAMP)
 	$(BIN)/ruff check src tests benchmarks
 	$(BIN)/ruff format --check src tests benchmarks
