@@ -4,10 +4,42 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from pathlib import Path
+from typing import TYPE_CHECKING
 
+from rdflib import URIRef
+
+from pcr_graph.store.engines import Store
 from pcr_graph.store.project import Project
 
+if TYPE_CHECKING:
+    from pcr_graph.analysis.gaps import GapReport
+    from pcr_graph.render.maps import AreaMap
+
 REPORT_TITLE = "National gap analysis"
+
+
+def write_area_map(store: Store, area: URIRef, report: GapReport, path: Path) -> AreaMap:
+    """Draw one area's network map (with the area's gaps from ``report``) to ``path``.
+
+    The per-area step of :func:`run_build`, and all of ``pcr-graph render``.
+    """
+    from pcr_graph.render.mapdata import area_map
+    from pcr_graph.render.maps import render_area_html, write_html
+
+    data = area_map(store, area, report)
+    write_html(path, render_area_html(data))
+    return data
+
+
+def render_area(project: Project, area: str, output: Path) -> AreaMap:
+    """Draw the area named ``area`` (id, ODS or ONS code) as one offline HTML map."""
+    from pcr_graph.analysis.gaps import run_gaps
+    from pcr_graph.app.tasks import resolve_areas
+
+    store = project.open()
+    iris = resolve_areas(store, [area])
+    assert iris is not None
+    return write_area_map(store, iris[0], run_gaps(store, areas=iris), output)
 
 
 def run_build(project: Project, out_dir: Path, echo: Callable[[str], None] = lambda _: None) -> int:
@@ -22,19 +54,12 @@ def run_build(project: Project, out_dir: Path, echo: Callable[[str], None] = lam
     Returns the exit code: 0 when the data conforms, 1 when it does not (then only the
     violations are reported and nothing is written).
     """
-    from rdflib import URIRef
-
     from pcr_graph.analysis.gaps import run_gaps
     from pcr_graph.core.files import atomic_write_text
     from pcr_graph.core.ids import last_segment
     from pcr_graph.render.heatmap import heatmap_svg
-    from pcr_graph.render.mapdata import area_map, index_entry, overview_map
-    from pcr_graph.render.maps import (
-        render_area_html,
-        render_index_html,
-        render_overview_html,
-        write_html,
-    )
+    from pcr_graph.render.mapdata import index_entry, overview_map
+    from pcr_graph.render.maps import render_index_html, render_overview_html, write_html
     from pcr_graph.render.report_text import format_report
     from pcr_graph.store.turtle import store_to_turtle
     from pcr_graph.validation.validate import validate
@@ -57,10 +82,9 @@ def run_build(project: Project, out_dir: Path, echo: Callable[[str], None] = lam
     entries = []
     hrefs: dict[str, str] = {}
     for iri, _label in report.areas:
-        data = area_map(store, URIRef(iri), report)
         stem = last_segment(iri)
         href = f"maps/{stem}.html"
-        write_html(out_dir / href, render_area_html(data))
+        data = write_area_map(store, URIRef(iri), report, out_dir / href)
         heatmap_href = ""
         matrix = report.sector_links.get(iri)
         if matrix is not None:

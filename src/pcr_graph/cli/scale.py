@@ -1,11 +1,7 @@
-"""The scale commands: ``synth`` (a synthetic England) and ``validate`` with a choice of
-validator.
+"""The scale command ``synth``: a synthetic England for scale tests and benchmarks.
 
-A thin shell over :mod:`pcr_graph.ingest.synth`, :mod:`pcr_graph.validation.validate` and
-:mod:`pcr_graph.validation.compiled`;
-:mod:`pcr_graph.cli.commands` registers the commands on its group.
-This ``validate`` takes the place of the plain one: the same output and exit codes, plus
-``--engine``.
+A thin shell over :func:`pcr_graph.app.tasks.synthesise_into`;
+:mod:`pcr_graph.cli.commands` registers it on its group.
 """
 
 from __future__ import annotations
@@ -51,10 +47,9 @@ def synth(ctx: click.Context, providers: int, seed: int, output: Path | None) ->
       pcr-graph --no-demo synth --providers 10000
       pcr-graph --no-demo --store .pcr-graph/store gaps --format json -o gaps.json
     """
-    from pcr_graph.ingest.synth import write_synthetic
+    from pcr_graph.app.tasks import synthesise_into
 
-    target = output or project_of(ctx).import_path("synthetic-england")
-    england = write_synthetic(target, providers, seed)
+    target, england = synthesise_into(project_of(ctx), providers, seed, output)
     counts = england.counts()
     click.echo(
         f"wrote {target}: {counts['providers']} providers in 42 synthetic areas, "
@@ -63,40 +58,5 @@ def synth(ctx: click.Context, providers: int, seed: int, output: Path | None) ->
     )
 
 
-@click.command("validate")
-@click.option(
-    "--engine",
-    "validator",
-    type=click.Choice(["auto", "fast", "pyshacl"]),
-    default="auto",
-    show_default=True,
-    help="fast: the shapes compiled to SPARQL and run in the store (scales to the whole "
-    "country); pyshacl: the reference implementation; auto: fast, except on the rdflib "
-    "engine or for shapes only pySHACL supports. Both report the same violations.",
-)
-@click.pass_context
-def validate(ctx: click.Context, validator: str) -> None:
-    """Check the ontology, graph and imports against the SHACL shapes.
-
-    Prints one line per violation (source file or CSV row, focus node, path, message).
-    Exit 0 when the data conforms, 1 when it does not, 2 on error.
-
-    \b
-    Example:
-      pcr-graph validate
-      pcr-graph validate --engine pyshacl
-    """
-    from pcr_graph.validation.validate import validate as run_validation
-
-    store = project_of(ctx).open()
-    violations = run_validation(store, validator)
-    for violation in violations:
-        click.echo(str(violation))
-    if violations:
-        click.echo(f"{len(violations)} violation(s) in {len(store)} triples", err=True)
-        ctx.exit(1)
-    click.echo(f"conforms: {len(store)} triples, {len(store.sources())} sources")
-
-
-COMMANDS = (synth, validate)
-"""The commands to register on the main group (``validate`` replaces the plain one)."""
+COMMANDS = (synth,)
+"""The commands to register on the main group."""

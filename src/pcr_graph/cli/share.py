@@ -1,7 +1,7 @@
 """The sharing commands: ``serve``, ``push`` and ``export``.
 
-A thin shell over :mod:`pcr_graph.share.server`, :mod:`pcr_graph.store.remote` and
-:mod:`pcr_graph.share.export`; :mod:`pcr_graph.cli.commands` registers the commands on its group.
+A thin shell over :mod:`pcr_graph.share.server` and :mod:`pcr_graph.app.tasks`;
+:mod:`pcr_graph.cli.commands` registers the commands on its group.
 """
 
 from __future__ import annotations
@@ -147,16 +147,14 @@ def push(
     Example:
       pcr-graph push --endpoint http://127.0.0.1:7878 --graph https://example.org/pcr
     """
-    from pcr_graph.store.remote import Endpoints, HttpClient, push_graph
+    from pcr_graph.app.tasks import push_project
 
-    endpoints = Endpoints.from_url(url, update=update_url, store=store_url)
-    store = project_of(ctx).open()
-    report = push_graph(
-        store.graph(), endpoints, graph, client=HttpClient(retries=retries, retry_all_5xx=True)
+    query_url, report = push_project(
+        project_of(ctx), url, graph, update_url=update_url, store_url=store_url, retries=retries
     )
     target = "the default graph" if report.target == "default" else f"<{report.target}>"
     click.echo(
-        f"pushed {report.triples} triples to {target} at {endpoints.query} "
+        f"pushed {report.triples} triples to {target} at {query_url} "
         f"(checked: {report.verified}; replaced by {report.replaced_by}; "
         f"{report.retries} retries)"
     )
@@ -193,12 +191,9 @@ def export_cmd(ctx: click.Context, fmt: str, output: Path, areas: tuple[str, ...
       pcr-graph export --format csv -o neo4j/ --area fictional-wyvern
       pcr-graph export --format trig -o dataset.trig
     """
-    from pcr_graph.analysis.queries import resolve_area
-    from pcr_graph.share.export import export
+    from pcr_graph.app.tasks import export_project
 
-    store = project_of(ctx).open()
-    area_iris = [resolve_area(store, a) for a in areas]
-    for path in export(store, fmt, output, area_iris or None):
+    for path in export_project(project_of(ctx), fmt, output, areas):
         click.echo(f"wrote {path}")
 
 

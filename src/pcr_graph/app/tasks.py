@@ -1,0 +1,243 @@
+"""The work behind each command, as functions: the command line only parses arguments.
+
+Each function takes a :class:`~pcr_graph.store.project.Project` (the sources a command sees)
+and plain values, does the command's work through the library, and returns what happened,
+so that :mod:`pcr_graph.cli` only turns options into arguments and results into lines of
+text. Notebook users reach the same work through :mod:`pcr_graph.app.api`.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from rdflib import Graph, URIRef
+
+from pcr_graph.core.errors import UsageError
+from pcr_graph.store.engines import Store, Table
+from pcr_graph.store.project import Project
+
+if TYPE_CHECKING:
+    from pcr_graph.analysis.gaps import GapReport
+    from pcr_graph.ingest.registries import Accounting
+    from pcr_graph.ingest.synth import SyntheticEngland
+    from pcr_graph.ingest.workbook import ImportResult
+    from pcr_graph.store.remote import PushReport
+    from pcr_graph.validation.results import Violation
+
+Progress = Callable[[str, int, int], None]
+"""``progress(file, rows_done, rows_total)``, called while a registry file is read."""
+
+
+def resolve_areas(stores: Store | Sequence[Store], names: Sequence[str]) -> list[URIRef] | None:
+    """The areas named by ids, ODS or ONS codes or IRIs; None (every area) when none is named.
+
+    With several stores (a diff of two snapshots), a name is looked up in each in turn and
+    the first store that knows it answers; an area none of them knows is an error.
+    """
+    from pcr_graph.analysis.queries import resolve_area
+
+    if not names:
+        return None
+    candidates = [stores] if not isinstance(stores, Sequence) else list(stores)
+    found: list[URIRef] = []
+    for name in names:
+        problem: UsageError | None = None
+        for store in candidates:
+            try:
+                found.append(resolve_area(store, name))
+                break
+            except UsageError as exc:
+                problem = problem or exc
+        else:
+            assert problem is not None
+            raise problem
+    return found
+
+
+def query_catalogue() -> Table:
+    """The named queries and gap rules in ``queries/``: name, family, severity, params, summary."""
+    from rdflib import Literal
+
+    from pcr_graph.analysis.queries import library
+
+    rows = tuple(
+        tuple(
+            Literal(text)
+            for text in (
+                q.name,
+                q.family,
+                q.header.get("severity", ""),
+                ", ".join(p.name for p in q.params),
+                q.summary,
+            )
+        )
+        for q in library()
+    )
+    return Table(("name", "family", "severity", "params", "summary"), rows)
+
+
+def run_query(project: Project, name_or_file: str, params: dict[str, str]) -> Table | bool:
+    """Run a named query (or a ``.rq`` file) with its parameters bound."""
+    from pcr_graph.analysis.queries import find_query, run_named
+
+    return run_named(project.open(), find_query(name_or_file), params)
+
+
+def format_answer(answer: Table | bool, fmt: str) -> str:
+    """A query's answer as text: a table in ``fmt`` (table, csv, json, md), or true/false."""
+    from pcr_graph.render.tables import format_table
+
+    if isinstance(answer, Table):
+        return format_table(answer, fmt)
+    return ("true" if answer else "false") + "\n"
+
+
+@dataclass(frozen=True)
+class WorkbookImport:
+    """What :func:`import_workbook_into` did."""
+
+    result: ImportResult
+    target: Path
+    """The Turtle file written."""
+    rejects_written: list[Path]
+    """The rejected rows' workbook files (lenient mode with a rejects folder)."""
+
+
+def import_workbook_into(
+    project: Project,
+    folder: Path,
+    *,
+    name: str | None = None,
+    lenient: bool = False,
+    fictional: bool = False,
+    rejects: Path | None = None,
+    output: Path | None = None,
+) -> WorkbookImport:
+    """Import a workbook into the project's workspace (or into ``output``).
+
+    An import into the workspace records the time it ran; one written to ``output`` records
+    none, so that it is byte-identical each time.
+    """
+    from pcr_graph.ingest.workbook import import_workbook, write_rejects
+    from pcr_graph.store.turtle import write_turtle
+
+    label = name or folder.resolve().name
+    when = None if output is not None else dt.datetime.now(dt.UTC).replace(microsecond=0)
+    result = import_workbook(
+        folder, name=label, lenient=lenient, fictional=fictional, recorded_at=when
+    )
+    target = output or project.import_path(label)
+    write_turtle(result.graph, target, header=f"Imported from workbook {label} by pcr-graph.")
+    written = write_rejects(rejects, result.rejects) if result.rejects and rejects else []
+    return WorkbookImport(result, target, written)
+
+
+@dataclass(frozen=True)
+class RegistryImport:
+    """What :func:`import_registries_into` did."""
+
+    graph: Graph
+    accountings: list[Accounting]
+    target: Path
+
+
+def import_registries_into(
+    project: Project,
+    folder: Path,
+    *,
+    name: str = "registries",
+    rejects: Path | None = None,
+    output: Path | None = None,
+    progress: Progress | None = None,
+) -> RegistryImport:
+    """Import every registry file recognised in ``folder`` into the workspace (or ``output``)."""
+    from pcr_graph.ingest.registries import import_registries, write_problems
+    from pcr_graph.store.turtle import write_turtle
+
+    graph, accountings = import_registries(folder, progress=progress)
+    target = output or project.import_path(name)
+    write_turtle(
+        graph, target, header=f"Imported from registry files in {folder.name} by pcr-graph."
+    )
+    if rejects is not None:
+        write_problems(rejects, accountings)
+    return RegistryImport(graph, accountings, target)
+
+
+def remove_import(project: Project, name: str) -> Path:
+    """Delete the import called ``name`` from the workspace; the file removed."""
+    path = project.import_path(name)
+    if not path.exists():
+        raise UsageError(f"no import called {name!r} in {path.parent}")
+    path.unlink()
+    return path
+
+
+def gap_report(
+    project: Project,
+    areas: Sequence[str] = (),
+    rules: Sequence[str] = (),
+    params: dict[str, str] | None = None,
+) -> GapReport:
+    """Run the gap rules over the named areas (default every area) as a report object."""
+    from pcr_graph.analysis.gaps import run_gaps
+
+    store = project.open()
+    return run_gaps(
+        store, areas=resolve_areas(store, areas), rules=list(rules) or None, params=params or {}
+    )
+
+
+def validate_project(project: Project, validator: str = "auto") -> tuple[Store, list[Violation]]:
+    """Check the project's data against the shapes: the store checked and the violations."""
+    from pcr_graph.validation.validate import validate
+
+    store = project.open()
+    return store, validate(store, validator)
+
+
+def synthesise_into(
+    project: Project, providers: int, seed: int, output: Path | None = None
+) -> tuple[Path, SyntheticEngland]:
+    """Write a synthetic England to ``output`` (default: the workspace import
+    ``synthetic-england``); the file written and what it holds."""
+    from pcr_graph.ingest.synth import write_synthetic
+
+    target = output or project.import_path("synthetic-england")
+    return target, write_synthetic(target, providers, seed)
+
+
+def export_project(
+    project: Project, fmt: str, output: Path, areas: Sequence[str] = ()
+) -> list[Path]:
+    """Export the project's data in ``fmt`` (only the named areas, for network formats)."""
+    from pcr_graph.share.export import export
+
+    store = project.open()
+    return export(store, fmt, output, resolve_areas(store, areas))
+
+
+def push_project(
+    project: Project,
+    url: str,
+    graph: str | None = None,
+    *,
+    update_url: str | None = None,
+    store_url: str | None = None,
+    retries: int = 4,
+) -> tuple[str, PushReport]:
+    """Upload the project's data to the SPARQL server at ``url``: its query URL, the report."""
+    from pcr_graph.store.remote import Endpoints, HttpClient, push_graph
+
+    endpoints = Endpoints.from_url(url, update=update_url, store=store_url)
+    report = push_graph(
+        project.open().graph(),
+        endpoints,
+        graph,
+        client=HttpClient(retries=retries, retry_all_5xx=True),
+    )
+    return endpoints.query, report
