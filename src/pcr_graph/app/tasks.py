@@ -25,7 +25,7 @@ if TYPE_CHECKING:
     from pcr_graph.ingest.registries import Accounting
     from pcr_graph.ingest.synth import SyntheticEngland
     from pcr_graph.ingest.workbook import ImportResult
-    from pcr_graph.store.remote import PushReport
+    from pcr_graph.share.push import PushReport
     from pcr_graph.validation.results import Violation
 
 Progress = Callable[[str, int, int], None]
@@ -229,15 +229,20 @@ def push_project(
     update_url: str | None = None,
     store_url: str | None = None,
     retries: int = 4,
+    connect_timeout: float = 10.0,
+    read_timeout: float = 120.0,
 ) -> tuple[str, PushReport]:
-    """Upload the project's data to the SPARQL server at ``url``: its query URL, the report."""
-    from pcr_graph.store.remote import Endpoints, HttpClient, push_graph
+    """Upload the project's data to the SPARQL server at ``url``: its query URL (without
+    credentials), the report."""
+    from pcr_graph.share.push import push_graph
+    from pcr_graph.store.http import Endpoints, HttpClient, safe_url
 
     endpoints = Endpoints.from_url(url, update=update_url, store=store_url)
-    report = push_graph(
-        project.open().graph(),
-        endpoints,
-        graph,
-        client=HttpClient(retries=retries, retry_all_5xx=True),
+    client = HttpClient(
+        connect_timeout=connect_timeout,
+        read_timeout=read_timeout,
+        retries=retries,
+        retry_all_5xx=True,
     )
-    return endpoints.query, report
+    report = push_graph(project.open().graph(), endpoints, graph, client=client)
+    return safe_url(endpoints.query), report
