@@ -23,7 +23,7 @@ from rdflib.compare import isomorphic
 
 from pcr_graph.analysis.gaps import run_gaps
 from pcr_graph.analysis.queries import library
-from pcr_graph.share.server import EndpointConfig, SparqlEndpoint, check_query
+from pcr_graph.share.endpoint import EndpointConfig, SparqlEndpoint, check_query
 from pcr_graph.store.engines import Store, Table
 from pcr_graph.store.project import Project
 from pcr_graph.store.remote import (
@@ -158,10 +158,17 @@ def test_construct_as_turtle_jsonld_nt(
     assert isinstance(expected, Graph) and isomorphic(answer, expected)
 
 
-def test_unanswerable_accept_is_406_and_wrong_format_400(endpoint: SparqlEndpoint) -> None:
+def test_unanswerable_accept_is_406_and_inapplicable_format_falls_back_to_accept(
+    endpoint: SparqlEndpoint,
+) -> None:
     assert get(endpoint, AREAS, "image/png")[0] == 406
-    status, _, body = get(endpoint, "CONSTRUCT WHERE { ?s a pcr:Area }", format="csv")
-    assert status == 400 and b"format=csv" in body
+    construct = "CONSTRUCT WHERE { ?s a pcr:Area }"
+    status, headers, _ = get(endpoint, construct, "application/rdf+xml", format="csv")
+    assert status == 200 and headers["Content-Type"].startswith("application/rdf+xml")
+    status, headers, _ = get(endpoint, AREAS, "text/csv", format="turtle")
+    assert status == 200 and headers["Content-Type"].startswith("text/csv")
+    status, headers, _ = get(endpoint, construct, "application/rdf+xml", format="xml")
+    assert status == 200 and headers["Content-Type"].startswith("application/rdf+xml")
 
 
 def test_post_query_and_post_form(endpoint: SparqlEndpoint, local: Store) -> None:
@@ -187,11 +194,11 @@ def test_row_cap_truncates_with_a_header(endpoint: SparqlEndpoint) -> None:
 
 def test_bad_requests(endpoint: SparqlEndpoint) -> None:
     assert get(endpoint, "SELECT WHERE nonsense")[0] == 400
-    assert request(endpoint.url + "sparql")[0] == 400
     assert request(endpoint.url + "nowhere")[0] == 404
     status, _, body = post(endpoint, "x" * (MAX_BODY + 1), "application/sparql-query")
     assert status == 413 and b"limit" in body
-    assert get(endpoint, AREAS, **{"default-graph-uri": "http://example.org/"})[0] == 400
+    status, _, body = get(endpoint, AREAS, **{"default-graph-uri": "http://example.org/"})
+    assert status == 403 and b"default-graph-uri <http://example.org/>" in body
 
 
 # --------------------------------------------------------------------------------------

@@ -1,6 +1,6 @@
 """The sharing commands: ``serve``, ``push`` and ``export``.
 
-A thin shell over :mod:`pcr_graph.share.server` and :mod:`pcr_graph.app.tasks`;
+A thin shell over :mod:`pcr_graph.share.endpoint` and :mod:`pcr_graph.app.tasks`;
 :mod:`pcr_graph.cli.commands` registers the commands on its group.
 """
 
@@ -52,6 +52,24 @@ from pcr_graph.core.errors import UsageError
     show_default=True,
     help="Largest request body in bytes (larger: 413).",
 )
+@click.option(
+    "--memory-limit",
+    type=click.IntRange(min=256),
+    default=2048,
+    show_default=True,
+    help="Megabytes of address space per query worker; a query needing more gets 503.",
+)
+@click.option(
+    "--per-client",
+    type=click.IntRange(min=1),
+    default=None,
+    help="Workers one client address may hold at once [default: all workers but one].",
+)
+@click.option(
+    "--allow-host",
+    multiple=True,
+    help="A host name requests may address besides the bound address (repeatable).",
+)
 @click.option("--quiet", is_flag=True, help="Do not log each request to standard error.")
 @click.pass_context
 def serve(
@@ -62,20 +80,25 @@ def serve(
     timeout: float,
     max_rows: int,
     max_body: int,
+    memory_limit: int,
+    per_client: int | None,
+    allow_host: tuple[str, ...],
     quiet: bool,
 ) -> None:
     """Serve the graph as a read-only SPARQL 1.1 endpoint, with a query page at /.
 
-    GET /sparql?query=… or POST /sparql; answers as SPARQL JSON, CSV, TSV or XML (SELECT,
-    ASK) or Turtle, JSON-LD or N-Triples (CONSTRUCT, DESCRIBE) by Accept or format=.
-    SPARQL Update, SERVICE and FROM <URL> are refused. Ctrl-C stops the server.
+    GET /sparql?query=… or POST /sparql (SPARQL 1.1 Protocol); GET /sparql alone gives the
+    Service Description. Answers as SPARQL JSON, CSV, TSV or XML (SELECT, ASK) or Turtle,
+    N-Triples, RDF/XML, JSON-LD, N3, TriG or N-Quads (CONSTRUCT, DESCRIBE) by Accept or
+    format=. SPARQL Update, SERVICE and datasets naming graphs not held are refused; query
+    workers cannot open network sockets. Ctrl-C or SIGTERM stops the server.
 
     \b
     Example:
       pcr-graph serve --port 7879
       curl -H 'Accept: text/csv' 'http://127.0.0.1:7879/sparql?query=SELECT+*+{?s+?p+?o}+LIMIT+3'
     """
-    from pcr_graph.share.server import EndpointConfig, SparqlEndpoint
+    from pcr_graph.share.endpoint import EndpointConfig, SparqlEndpoint
 
     config = EndpointConfig(
         host=host,
@@ -84,6 +107,9 @@ def serve(
         timeout=timeout,
         max_rows=max_rows,
         max_body=max_body,
+        memory_mb=memory_limit,
+        per_client=per_client,
+        allowed_hosts=allow_host,
     )
 
     def log(message: str) -> None:
@@ -125,21 +151,7 @@ def serve(
     type=click.IntRange(min=0),
     default=4,
     show_default=True,
-    help="Retries of a request that could not connect or got a 5xx answer (with backoff).",
-)
-@click.option(
-    "--connect-timeout",
-    type=click.FloatRange(min=0.1),
-    default=10.0,
-    show_default=True,
-    help="Seconds to wait for a connection (then retried).",
-)
-@click.option(
-    "--read-timeout",
-    type=click.FloatRange(min=0.1),
-    default=120.0,
-    show_default=True,
-    help="Seconds to wait for an answer once connected (never retried).",
+    help="Retries of a request after a connection error or a 5xx answer (with backoff).",
 )
 @click.pass_context
 def push(
@@ -149,8 +161,6 @@ def push(
     update_url: str | None,
     store_url: str | None,
     retries: int,
-    connect_timeout: float,
-    read_timeout: float,
 ) -> None:
     """Upload the whole graph to a SPARQL 1.1 server, replacing one graph there.
 
@@ -166,14 +176,7 @@ def push(
     from pcr_graph.app.tasks import push_project
 
     query_url, report = push_project(
-        project_of(ctx),
-        url,
-        graph,
-        update_url=update_url,
-        store_url=store_url,
-        retries=retries,
-        connect_timeout=connect_timeout,
-        read_timeout=read_timeout,
+        project_of(ctx), url, graph, update_url=update_url, store_url=store_url, retries=retries
     )
     target = "the default graph" if report.target == "default" else f"<{report.target}>"
     click.echo(

@@ -32,9 +32,7 @@ from pcr_graph.analysis.gaps import (
     Hit,
     Rule,
 )
-from pcr_graph.render.html import NAV_CSS, STATIC_PAGE_HEAD, esc, page_nav
-from pcr_graph.render.html import fill_template as _fill
-from pcr_graph.render.html import plural as _plural
+from pcr_graph.render.maps import STATIC_PAGE_HEAD, _fill, _plural, esc
 
 __all__ = ["HTML_HITS_PER_RULE", "HTML_HITS_PER_RULE_DATA_ONLY", "theme_label", "to_html"]
 
@@ -129,7 +127,7 @@ body{font-size:15px}
 _PAGE = (
     STATIC_PAGE_HEAD
     + """@@LEDE@@
-@@PAGES@@</header>
+</header>
 <nav aria-label="Contents"><ul>@@NAV@@</ul></nav>
 <main>
 @@BODY@@
@@ -411,9 +409,7 @@ def _rules(report: GapReport) -> str:
     )
 
 
-def to_html(
-    report: GapReport, title: str = "Gap analysis", pages: Sequence[tuple[str, str]] = ()
-) -> str:
+def to_html(report: GapReport, title: str = "Gap analysis") -> str:
     """The gap report as one offline, self-contained, phone-readable HTML page.
 
     Parameters
@@ -423,8 +419,6 @@ def to_html(
         and the heatmaps). Every text in it is untrusted and escaped.
     title : str, optional
         The page heading.
-    pages : Sequence[tuple[str, str]], optional
-        ``(href, text)`` of the other pages of the build (index, overview), relative.
 
     Returns
     -------
@@ -443,9 +437,8 @@ def to_html(
         _PAGE,
         {
             "TITLE": esc(title),
-            "CSS": _CSS + NAV_CSS,
+            "CSS": _CSS,
             "LEDE": _lede(report, title),
-            "PAGES": page_nav(pages),
             "NAV": _nav(report, anchors),
             "BODY": "\n".join(part for part in body if part),
         },
