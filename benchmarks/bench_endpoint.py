@@ -33,9 +33,10 @@ from typing import Any
 
 from pcr_graph.analysis.queries import find_query
 from pcr_graph.core.files import atomic_write_text
+from pcr_graph.share.push import push_graph
 from pcr_graph.store.engines import with_prologue
+from pcr_graph.store.http import Endpoints
 from pcr_graph.store.project import Project
-from pcr_graph.store.remote import Endpoints, push_graph
 
 RESULTS = Path(__file__).resolve().parent / "results" / "endpoint.json"
 CLIENTS = (8, 32)

@@ -112,7 +112,7 @@ def test_import_strict_writes_nothing(tmp_path: Path, capsys: pytest.CaptureFixt
     workspace = tmp_path / "ws"
     code, _, err = run(["--workspace", str(workspace), "import", "csv", str(wb)], capsys)
     assert code == 2
-    assert "providers.csv:2: column 'sector': unknown value 'nope'" in err
+    assert "providers.csv:2 (p1 'X'): column 'sector': unknown sector 'nope'" in err
     assert not workspace.exists()
 
 

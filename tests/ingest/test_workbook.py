@@ -112,6 +112,9 @@ def test_strict_lists_every_problem_and_returns_nothing(tmp_path: Path) -> None:
     assert ("links.csv", 4, "evidence") in found  # unknown evidence id
     text = "\n".join(str(p) for p in caught.value.problems)
     assert "spaceship" in text and "expected one of" in text
+    # the unknown provider suggests the closest id; every message names the record
+    assert "unknown provider 'zz9'" in text
+    assert "links.csv:4 (L3 'mutual-aid: h1;zz9')" in text
 
 
 def test_lenient_keeps_good_rows_and_reports_rejects(tmp_path: Path) -> None:
@@ -119,7 +122,7 @@ def test_lenient_keeps_good_rows_and_reports_rejects(tmp_path: Path) -> None:
     bad["links.csv"] = GOOD["links.csv"] + "L3,mutual-aid,h1,x-area,,,,\n"
     result = import_workbook(write(tmp_path / "wb", bad), lenient=True)
     assert result.rows_imported["links.csv"] == 2
-    assert [(row.file, row.line) for row, _ in result.rejects] == [("links.csv", 4)]
+    assert [(r.row.file, r.row.line) for r in result.rejects] == [("links.csv", 4)]
     assert "two different participants" in str(result.problems[0])
 
 
@@ -172,18 +175,20 @@ def test_rejects_folder_is_a_workbook_to_fix_and_reimport(tmp_path: Path) -> Non
 
     bad = dict(GOOD)
     bad["providers.csv"] = GOOD["providers.csv"] + "x1,Broken Home (fictional),spaceship,x-area,,\n"
-    result = import_workbook(write(tmp_path / "wb", bad), lenient=True)
-    written = write_rejects(tmp_path / "rejects", result.rejects)
-    assert sorted(p.name for p in written) == ["problems.csv", "providers.csv"]
+    result = import_workbook(write(tmp_path / "wb", bad), name="wb", lenient=True)
+    written = write_rejects(tmp_path / "rejects", result.rejects, import_name="wb")
+    assert sorted(p.name for p in written) == ["REJECTS.txt", "problems.csv", "providers.csv"]
     problems = (tmp_path / "rejects" / "problems.csv").read_text(encoding="utf-8").splitlines()
-    assert problems[1].startswith("providers.csv,2,sector,unknown value 'spaceship'")
-    assert problems[1].endswith(",5")  # the line it had in the original file
+    # file, line here, line in the original, the record's key and name, then the reason
+    assert problems[1].startswith(
+        "providers.csv,2,5,x1,Broken Home (fictional),error,sector,unknown sector 'spaceship'"
+    )
     fixed = (tmp_path / "rejects" / "providers.csv").read_text(encoding="utf-8")
     (tmp_path / "rejects" / "providers.csv").write_text(fixed.replace("spaceship", "care-home"))
-    (tmp_path / "rejects" / "areas.csv").write_text(GOOD["areas.csv"], encoding="utf-8")
-    (tmp_path / "rejects" / "problems.csv").unlink()
-    again = import_workbook(tmp_path / "rejects", name="wb")
+    # merged into the first import, its area id resolves without copying areas.csv
+    again = import_workbook(tmp_path / "rejects", name="wb", into=result.graph)
     assert again.rows_imported["providers.csv"] == 1
+    assert again.rejected_rows == 0
 
 
 def test_reimport_reflects_changes_without_duplicates(tmp_path: Path) -> None:

@@ -150,7 +150,7 @@ def test_every_constraint_of_the_shapes_is_compiled() -> None:
         (SH.datatype, "datatype"),
         (SH.node, "node"),
         (SH.nodeKind, "nodeKind"),
-        (SH.lessThanOrEquals, "lessThan"),
+        (SH.lessThanOrEquals, "lessThanOrEquals"),
         (SH.equals, "equals"),
     ):
         for shape in shapes.subjects(parameter, None):
@@ -308,3 +308,84 @@ def test_cli_engines_print_the_same_lines(
         assert done.value.code == 1
         outputs.append(capsys.readouterr().out)
     assert outputs[0] == outputs[1] and outputs[0].count("\n") >= 8
+
+
+SPEC_SHAPES = """
+@prefix sh: <http://www.w3.org/ns/shacl#> .
+@prefix rdfs: <http://www.w3.org/2000/01/rdf-schema#> .
+@prefix skos: <http://www.w3.org/2004/02/skos/core#> .
+@prefix pcr: <https://w3id.org/pcr-graph/def#> .
+@prefix ex: <https://example.org/shapes#> .
+# A property shape with a target of its own, and no sh:NodeShape around it.
+ex:Named a sh:PropertyShape ; sh:targetClass pcr:Provider ; sh:path pcr:odsCode ;
+  sh:minCount 1 .
+# A shape known only by its target (no rdf:type at all).
+ex:Untyped sh:targetSubjectsOf pcr:odsCode ; sh:property [ sh:path skos:prefLabel ;
+  sh:maxCount 1 ; sh:message "One name" ] .
+# A class that is also a shape: its instances are its focus nodes (implicit target).
+ex:Thing a rdfs:Class, sh:NodeShape ; sh:property [ sh:path skos:prefLabel ; sh:minCount 1 ] .
+"""
+
+SPEC_DATA = """
+@prefix skos: <http://www.w3.org/2004/02/skos/core#> .
+@prefix pcr: <https://w3id.org/pcr-graph/def#> .
+@prefix ex: <https://example.org/shapes#> .
+@prefix rdfs: <http://www.w3.org/2000/01/rdf-schema#> .
+<https://example.org/d/p> a pcr:Provider ; skos:prefLabel "P" .
+<https://example.org/d/q> pcr:odsCode "Q1" ; skos:prefLabel "Q", "Queue" .
+ex:Sub rdfs:subClassOf ex:Thing .
+<https://example.org/d/t> a ex:Sub .
+"""
+
+
+def test_every_shape_with_a_target_is_compiled_per_the_spec(plan: str) -> None:
+    """SHACL §2.1: typed or not, node or property shape, explicit or implicit target."""
+    from pyshacl import validate as shacl
+
+    from pcr_graph.validation.compiled import run_checks, targeted_shapes
+
+    store = open_store([])
+    store.load(SPEC_DATA, "turtle", "spec.ttl")
+    shapes = Graph().parse(data=SPEC_SHAPES, format="turtle")
+    assert [str(s) for s in targeted_shapes(shapes)] == [
+        "https://example.org/shapes#Named",
+        "https://example.org/shapes#Thing",
+        "https://example.org/shapes#Untyped",
+    ]
+    fast = sorted(
+        (v.focus.strip("<>"), v.path) for v in run_checks(store, compile_shapes(shapes, store))
+    )
+    _, report, _ = shacl(store.graph(), shacl_graph=shapes, inference="none")
+    assert isinstance(report, Graph)
+    reference = sorted(
+        (
+            str(report.value(r, SH.focusNode)),
+            str(report.value(r, SH.resultPath)).rsplit("#")[-1].rsplit("/")[-1],
+        )
+        for r in report.objects(None, SH.result)
+    )
+    assert [(f, p.split(":")[-1]) for f, p in fast] == reference
+    assert [f for f, _ in fast] == [
+        "https://example.org/d/p",  # no ODS code (ex:Named)
+        "https://example.org/d/q",  # two names (ex:Untyped)
+        "https://example.org/d/t",  # no name, an instance of a subclass (ex:Thing)
+    ]
+
+
+@pytest.mark.parametrize(
+    "shape",
+    [
+        "ex:S a sh:PropertyShape ; sh:targetNode ex:n ; sh:path ex:p ; sh:pattern 'x' .",
+        "ex:S sh:targetNode ex:n ; sh:class ex:C .",
+        "ex:S a rdfs:Class, sh:NodeShape ; sh:in ( ex:n ) .",
+        "ex:S sh:target [ a sh:SPARQLTarget ] ; sh:property [ sh:path ex:p ; sh:minCount 1 ] .",
+    ],
+)
+def test_a_targeted_shape_that_is_not_compiled_is_refused(shape: str) -> None:
+    prefixes = (
+        "@prefix sh: <http://www.w3.org/ns/shacl#> . @prefix ex: <https://example.org/x#> . "
+        "@prefix rdfs: <http://www.w3.org/2000/01/rdf-schema#> . "
+    )
+    shapes = Graph().parse(data=prefixes + shape, format="turtle")
+    with pytest.raises(UnsupportedShapes):
+        compile_shapes(shapes, open_store([]))

@@ -18,15 +18,24 @@ if TYPE_CHECKING:
 REPORT_TITLE = "National gap analysis"
 
 
-def write_area_map(store: Store, area: URIRef, report: GapReport, path: Path) -> AreaMap:
+def write_area_map(
+    store: Store,
+    area: URIRef,
+    report: GapReport,
+    path: Path,
+    pages: tuple[tuple[str, str], ...] = (),
+) -> AreaMap:
     """Draw one area's network map (with the area's gaps from ``report``) to ``path``.
 
-    The per-area step of :func:`run_build`, and all of ``pcr-graph render``.
+    The per-area step of :func:`run_build`, and all of ``pcr-graph render``. ``pages`` are
+    links to the build's other pages, relative to ``path``.
     """
+    from dataclasses import replace  # inside: keeps `pcr-graph --help` fast
+
     from pcr_graph.render.mapdata import area_map
     from pcr_graph.render.maps import render_area_html, write_html
 
-    data = area_map(store, area, report)
+    data = replace(area_map(store, area, report), pages=pages)
     write_html(path, render_area_html(data))
     return data
 
@@ -54,12 +63,15 @@ def run_build(project: Project, out_dir: Path, echo: Callable[[str], None] = lam
     Returns the exit code: 0 when the data conforms, 1 when it does not (then only the
     violations are reported and nothing is written).
     """
+    from dataclasses import replace
+
     from pcr_graph.analysis.gaps import run_gaps
     from pcr_graph.core.files import atomic_write_text
     from pcr_graph.core.ids import last_segment
     from pcr_graph.render.heatmap import heatmap_svg
     from pcr_graph.render.mapdata import index_entry, overview_map
     from pcr_graph.render.maps import render_index_html, render_overview_html, write_html
+    from pcr_graph.render.report_html import to_html
     from pcr_graph.render.report_text import format_report
     from pcr_graph.store.turtle import store_to_turtle
     from pcr_graph.validation.validate import validate
@@ -76,15 +88,25 @@ def run_build(project: Project, out_dir: Path, echo: Callable[[str], None] = lam
     out_dir.mkdir(parents=True, exist_ok=True)
     atomic_write_text(out_dir / "graph.ttl", store_to_turtle(store, "pcr-graph dataset"))
     report = run_gaps(store)
-    for fmt in ("md", "json", "csv", "html"):
+    for fmt in ("md", "json", "csv"):
         atomic_write_text(out_dir / f"gaps.{fmt}", format_report(report, fmt, REPORT_TITLE))
+    home = ("index.html", "All areas (index)")
+    atomic_write_text(
+        out_dir / "gaps.html",
+        to_html(report, REPORT_TITLE, pages=(home, ("overview.html", "National overview map"))),
+    )
+    map_pages = (
+        ("../" + home[0], home[1]),
+        ("../gaps.html", "Gap report"),
+        ("../overview.html", "National overview map"),
+    )
     echo(f"gaps: {len(report.hits)} in {len(report.areas)} areas with data")
     entries = []
     hrefs: dict[str, str] = {}
     for iri, _label in report.areas:
         stem = last_segment(iri)
         href = f"maps/{stem}.html"
-        data = write_area_map(store, URIRef(iri), report, out_dir / href)
+        data = write_area_map(store, URIRef(iri), report, out_dir / href, map_pages)
         heatmap_href = ""
         matrix = report.sector_links.get(iri)
         if matrix is not None:
@@ -93,7 +115,10 @@ def run_build(project: Project, out_dir: Path, echo: Callable[[str], None] = lam
         hrefs[iri] = href
         entries.append(index_entry(data, href, heatmap_href))
         echo(f"map: {out_dir / href}")
-    overview = overview_map(store, report, hrefs, report_href="gaps.html")
+    overview = replace(
+        overview_map(store, report, hrefs, report_href="gaps.html"),
+        pages=(home, ("gaps.html", "Gap report")),
+    )
     write_html(out_dir / "overview.html", render_overview_html(overview))
     echo(f"overview: {out_dir / 'overview.html'}")
     write_html(

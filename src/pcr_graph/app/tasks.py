@@ -25,7 +25,7 @@ if TYPE_CHECKING:
     from pcr_graph.ingest.registries import Accounting
     from pcr_graph.ingest.synth import SyntheticEngland
     from pcr_graph.ingest.workbook import ImportResult
-    from pcr_graph.store.remote import PushReport
+    from pcr_graph.share.push import PushReport
     from pcr_graph.validation.results import Violation
 
 Progress = Callable[[str, int, int], None]
@@ -105,6 +105,10 @@ class WorkbookImport:
     """The Turtle file written."""
     rejects_written: list[Path]
     """The rejected rows' workbook files (lenient mode with a rejects folder)."""
+    label: str = ""
+    """The import's name."""
+    merged_into: str | None = None
+    """The earlier import this folder was merged into (a corrected rejects folder)."""
 
 
 def import_workbook_into(
@@ -115,25 +119,65 @@ def import_workbook_into(
     lenient: bool = False,
     fictional: bool = False,
     rejects: Path | None = None,
+    into: str | None = None,
     output: Path | None = None,
 ) -> WorkbookImport:
     """Import a workbook into the project's workspace (or into ``output``).
 
     An import into the workspace records the time it ran; one written to ``output`` records
-    none, so that it is byte-identical each time.
+    none, so that it is byte-identical each time. ``rejects`` (lenient mode) is checked
+    writable before anything is read. A folder with a ``REJECTS.txt`` (a rejects folder,
+    corrected) merges into the import it names, unless ``name`` is given; ``into`` names
+    the import to merge into explicitly.
     """
-    from pcr_graph.ingest.workbook import import_workbook, write_rejects
-    from pcr_graph.store.turtle import write_turtle
+    from pcr_graph.ingest.workbook import import_of_rejects, import_workbook, write_rejects
+    from pcr_graph.store.turtle import parse_file, write_turtle
 
-    label = name or folder.resolve().name
+    if rejects is not None and not lenient:
+        raise UsageError("--rejects goes with --lenient (a strict import writes nothing)")
+    if rejects is not None:
+        _check_writable(rejects)
+    into = into or (import_of_rejects(folder) if name is None else None)
+    label = into or name or folder.resolve().name
+    base = None
+    if into is not None:
+        base_path = project.import_path(into)
+        if not base_path.is_file():
+            known = ", ".join(p.stem for p in project.imports()) or "none yet"
+            raise UsageError(
+                f"no import called {into!r} to merge {folder} into (imports: {known}); "
+                "use --name to import it on its own"
+            )
+        base = parse_file(base_path)
     when = None if output is not None else dt.datetime.now(dt.UTC).replace(microsecond=0)
     result = import_workbook(
-        folder, name=label, lenient=lenient, fictional=fictional, recorded_at=when
+        folder, name=label, lenient=lenient, fictional=fictional, recorded_at=when, into=base
     )
     target = output or project.import_path(label)
     write_turtle(result.graph, target, header=f"Imported from workbook {label} by pcr-graph.")
-    written = write_rejects(rejects, result.rejects) if result.rejects and rejects else []
-    return WorkbookImport(result, target, written)
+    written = []
+    if rejects is not None and (result.rejects or result.kept):
+        written = write_rejects(
+            rejects, result.rejects, kept=result.kept, warnings=result.warnings, import_name=label
+        )
+    return WorkbookImport(result, target, written, label, into)
+
+
+def _check_writable(folder: Path) -> None:
+    """Refuse, before importing anything, a rejects folder that cannot be written."""
+    import tempfile
+
+    if folder.exists() and not folder.is_dir():
+        raise UsageError(f"{folder}: --rejects needs a folder (rejected rows are a workbook)")
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+        with tempfile.NamedTemporaryFile(dir=folder, prefix=".probe-"):
+            pass
+    except OSError as exc:
+        raise UsageError(
+            f"{folder}: cannot write the rejects folder there ({exc.strerror or exc}); "
+            "nothing was imported"
+        ) from None
 
 
 @dataclass(frozen=True)
@@ -229,15 +273,20 @@ def push_project(
     update_url: str | None = None,
     store_url: str | None = None,
     retries: int = 4,
+    connect_timeout: float = 10.0,
+    read_timeout: float = 120.0,
 ) -> tuple[str, PushReport]:
-    """Upload the project's data to the SPARQL server at ``url``: its query URL, the report."""
-    from pcr_graph.store.remote import Endpoints, HttpClient, push_graph
+    """Upload the project's data to the SPARQL server at ``url``: its query URL (without
+    credentials), the report."""
+    from pcr_graph.share.push import push_graph
+    from pcr_graph.store.http import Endpoints, HttpClient, safe_url
 
     endpoints = Endpoints.from_url(url, update=update_url, store=store_url)
-    report = push_graph(
-        project.open().graph(),
-        endpoints,
-        graph,
-        client=HttpClient(retries=retries, retry_all_5xx=True),
+    client = HttpClient(
+        connect_timeout=connect_timeout,
+        read_timeout=read_timeout,
+        retries=retries,
+        retry_all_5xx=True,
     )
-    return endpoints.query, report
+    report = push_graph(project.open().graph(), endpoints, graph, client=client)
+    return safe_url(endpoints.query), report

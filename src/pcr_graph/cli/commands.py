@@ -157,7 +157,7 @@ def query(
 
 @cli.group("import")
 def import_group() -> None:
-    """Import data: spreadsheet workbooks (and, later, public registries)."""
+    """Import data: spreadsheet workbooks (csv) and public registry files (registries)."""
 
 
 @import_group.command("csv")
@@ -169,8 +169,14 @@ def import_group() -> None:
 @click.option(
     "--rejects",
     type=click.Path(file_okay=False, path_type=Path),
-    help="With --lenient: folder for the rejected rows, as a workbook to fix and re-import, "
-    "plus problems.csv with the reasons.",
+    help="With --lenient: folder for the rejected rows, as a workbook to fix and import "
+    "again (it merges back into this import), plus problems.csv with the reasons.",
+)
+@click.option(
+    "--into",
+    metavar="NAME",
+    help="Merge FOLDER (a corrected rejects folder) into the existing import NAME. A rejects "
+    "folder names its import in REJECTS.txt, so this is only needed to override it.",
 )
 @click.option(
     "--fictional", is_flag=True, help="Mark everything imported as fictional (demo data)."
@@ -187,17 +193,22 @@ def import_csv(
     name: str | None,
     lenient: bool,
     rejects: Path | None,
+    into: str | None,
     fictional: bool,
     output: Path | None,
 ) -> None:
     """Import a workbook: a folder of template CSV files (providers.csv, links.csv …).
 
     Strict by default: every bad row is listed (file, line, column) and nothing is written.
-    The import becomes part of the data every later command sees, until removed.
+    A row that only refers to a rejected row is not listed on its own: the rejected row's
+    message counts it. The import becomes part of the data every later command sees, until
+    removed.
 
     \b
     Example:
       pcr-graph import csv my-review/ --name my-review
+      pcr-graph import csv my-review/ --lenient --rejects fix-me/
+      pcr-graph import csv fix-me/        # after correcting it: merges into my-review
     """
     from pcr_graph.app.tasks import import_workbook_into
 
@@ -208,17 +219,37 @@ def import_csv(
         lenient=lenient,
         fictional=fictional,
         rejects=rejects,
+        into=into,
         output=output,
     )
     result = done.result
     for file, count in result.rows_read.items():
         click.echo(f"{file}: {count} rows read, {result.rows_imported.get(file, 0)} imported")
+    for warning in result.warnings:
+        click.echo(f"warning: {warning}", err=True)
     for problem in result.problems:
         click.echo(f"rejected: {problem}", err=True)
-    if result.rejects and rejects is not None:
+    label = done.label
+    held = sum(1 for r in result.rejects if r.held_back)
+    if held:
         click.echo(
-            f"wrote {len(result.rejects)} rejected rows to {rejects}/ (fix them and "
-            f"import that folder); reasons in {rejects / 'problems.csv'}",
+            f"{held} more rows are held back only because they refer to a rejected row "
+            "(counted above, listed in problems.csv)",
+            err=True,
+        )
+    if done.rejects_written and rejects is not None:
+        click.echo(
+            f"wrote {len(result.rejects)} rejected rows to {rejects}/ (fix them there, then "
+            f"`pcr-graph import csv {rejects}` merges them into {label!r}); "
+            f"reasons in {rejects / 'problems.csv'}",
+            err=True,
+        )
+    if done.merged_into is not None:
+        click.echo(f"merged {result.merged_rows} rows of {folder} into the import {label!r}")
+    if result.rejected_rows:
+        click.echo(
+            f"the import {label!r} is incomplete: {result.rejected_rows} rows are missing "
+            "(every report says so until they are imported)",
             err=True,
         )
     click.echo(f"wrote {done.target} ({len(result.graph)} triples)")

@@ -151,7 +151,21 @@ def serve(
     type=click.IntRange(min=0),
     default=4,
     show_default=True,
-    help="Retries of a request after a connection error or a 5xx answer (with backoff).",
+    help="Retries of a request that could not connect or got a 5xx answer (with backoff).",
+)
+@click.option(
+    "--connect-timeout",
+    type=click.FloatRange(min=0.1),
+    default=10.0,
+    show_default=True,
+    help="Seconds to wait for a connection (then retried).",
+)
+@click.option(
+    "--read-timeout",
+    type=click.FloatRange(min=0.1),
+    default=120.0,
+    show_default=True,
+    help="Seconds to wait for an answer once connected (never retried).",
 )
 @click.pass_context
 def push(
@@ -161,6 +175,8 @@ def push(
     update_url: str | None,
     store_url: str | None,
     retries: int,
+    connect_timeout: float,
+    read_timeout: float,
 ) -> None:
     """Upload the whole graph to a SPARQL 1.1 server, replacing one graph there.
 
@@ -176,7 +192,14 @@ def push(
     from pcr_graph.app.tasks import push_project
 
     query_url, report = push_project(
-        project_of(ctx), url, graph, update_url=update_url, store_url=store_url, retries=retries
+        project_of(ctx),
+        url,
+        graph,
+        update_url=update_url,
+        store_url=store_url,
+        retries=retries,
+        connect_timeout=connect_timeout,
+        read_timeout=read_timeout,
     )
     target = "the default graph" if report.target == "default" else f"<{report.target}>"
     click.echo(

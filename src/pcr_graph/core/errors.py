@@ -31,9 +31,12 @@ class RowProblem:
     column: str
     problem: str
     expected: str = ""
+    record: str = ""
+    """The record's own key and name (``x1 'Broken Home'``), so a message reads on its own."""
 
     def __str__(self) -> str:
-        where = f"{self.file}:{self.line}" + (f": column {self.column!r}" if self.column else "")
+        where = f"{self.file}:{self.line}" + (f" ({self.record})" if self.record else "")
+        where += f": column {self.column!r}" if self.column else ""
         tail = f" (expected {self.expected})" if self.expected else ""
         return f"{where}: {self.problem}{tail}"
 

@@ -91,6 +91,7 @@ class PCR(DefinedNamespace):
     toSector: URIRef  # PathwayExpectation -> sector concept
     sourceLocation: URIRef  # "providers.csv line 12": where a resource came from
     rowCount: URIRef  # ImportRun -> xsd:integer
+    rejectedRowCount: URIRef  # ImportRun -> xsd:integer (rows a lenient import left out)
     sha256: URIRef  # ImportRun / SourceDocument -> hex digest
 
     # registry facts (structural, kept apart from observed collaboration)

@@ -32,7 +32,9 @@ from pcr_graph.analysis.gaps import (
     Hit,
     Rule,
 )
-from pcr_graph.render.maps import STATIC_PAGE_HEAD, _fill, _plural, esc
+from pcr_graph.render.html import NAV_CSS, STATIC_PAGE_HEAD, esc, page_nav
+from pcr_graph.render.html import fill_template as _fill
+from pcr_graph.render.html import plural as _plural
 
 __all__ = ["HTML_HITS_PER_RULE", "HTML_HITS_PER_RULE_DATA_ONLY", "theme_label", "to_html"]
 
@@ -127,7 +129,7 @@ body{font-size:15px}
 _PAGE = (
     STATIC_PAGE_HEAD
     + """@@LEDE@@
-</header>
+@@PAGES@@</header>
 <nav aria-label="Contents"><ul>@@NAV@@</ul></nav>
 <main>
 @@BODY@@
@@ -409,7 +411,9 @@ def _rules(report: GapReport) -> str:
     )
 
 
-def to_html(report: GapReport, title: str = "Gap analysis") -> str:
+def to_html(
+    report: GapReport, title: str = "Gap analysis", pages: Sequence[tuple[str, str]] = ()
+) -> str:
     """The gap report as one offline, self-contained, phone-readable HTML page.
 
     Parameters
@@ -419,6 +423,8 @@ def to_html(report: GapReport, title: str = "Gap analysis") -> str:
         and the heatmaps). Every text in it is untrusted and escaped.
     title : str, optional
         The page heading.
+    pages : Sequence[tuple[str, str]], optional
+        ``(href, text)`` of the other pages of the build (index, overview), relative.
 
     Returns
     -------
@@ -437,8 +443,9 @@ def to_html(report: GapReport, title: str = "Gap analysis") -> str:
         _PAGE,
         {
             "TITLE": esc(title),
-            "CSS": _CSS,
+            "CSS": _CSS + NAV_CSS,
             "LEDE": _lede(report, title),
+            "PAGES": page_nav(pages),
             "NAV": _nav(report, anchors),
             "BODY": "\n".join(part for part in body if part),
         },

@@ -6,12 +6,16 @@ Turtle file per imported workbook or registry, until removed.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from pathlib import Path
 
 from pcr_graph.core.errors import UsageError
 from pcr_graph.core.resources import ontology_files, reference_files
 from pcr_graph.store.engines import Store, open_persistent, open_store
+
+_URL_SCHEME = re.compile(r"([A-Za-z][A-Za-z0-9+.-]*)://")
+"""A ``--store`` value that names a URL scheme: never taken as a folder (``ftp:/x``)."""
 
 
 @dataclass(frozen=True)
@@ -50,10 +54,17 @@ class Project:
         """A store with the whole dataset loaded."""
         if self.store is None:
             return open_store(self.files(), self.engine)
-        if self.store.startswith(("http://", "https://")):
+        scheme = _URL_SCHEME.match(self.store)
+        if scheme and scheme.group(1).lower() in ("http", "https"):
+            # Imported here to keep `pcr-graph --help` fast.
             from pcr_graph.store.remote import RemoteStore
 
             return RemoteStore(self.store)
+        if scheme:
+            raise UsageError(
+                f"--store {scheme.group(0)}…: only http:// and https:// endpoints are supported "
+                "(or a folder path for an on-disk store)"
+            )
         if self.engine != "oxigraph":
             raise UsageError("--store DIR keeps an on-disk Oxigraph store; use --engine oxigraph")
         return open_persistent(self.files(), Path(self.store))

@@ -1,17 +1,20 @@
-"""A remote SPARQL 1.1 server as a :class:`~pcr_graph.store.engines.Store`,
-and pushing a graph to one.
+"""A remote SPARQL 1.1 server as a :class:`~pcr_graph.store.engines.Store`.
 
 :class:`RemoteStore` speaks the SPARQL 1.1 Protocol (queries and updates) and the Graph Store
-Protocol (loading, reading graphs) with the standard library's :mod:`urllib`, so any server
-that follows them works: Oxigraph server, Apache Jena Fuseki, GraphDB, Virtuoso, Neptune, or
-``pcr-graph serve`` itself (read-only).
+Protocol (loading) through :class:`~pcr_graph.store.http.HttpClient`, so any server that
+follows them works: Oxigraph server, Virtuoso 7, Apache Jena Fuseki, GraphDB, Neptune, or
+``pcr-graph serve`` itself (read-only). Pushing a graph to one is
+:mod:`pcr_graph.share.push`.
 
 Endpoints. Given a URL whose path ends in ``/query`` or ``/sparql``, that URL is the query
-endpoint and its siblings ``/update`` and ``/store`` are the update and graph store endpoints
-(Oxigraph server's layout); any other URL is a base, and the three are ``BASE/query``,
-``BASE/update`` and ``BASE/store``. The query URL keeps its own query string, so
-``…/query?default-graph-uri=urn:x`` queries one named graph. Every endpoint can be given
-explicitly (:class:`Endpoints`).
+endpoint; any other URL is a base, and the query endpoint is ``BASE/query``
+(:class:`~pcr_graph.store.http.Endpoints`). The query URL keeps its own query string, so
+``…/query?default-graph-uri=urn:x`` queries one named graph.
+
+Requests. Queries and updates are sent form-encoded (``application/x-www-form-urlencoded``,
+the one form every SPARQL 1.1 server must accept: Virtuoso 7.2 hangs on an
+``application/sparql-query`` body), with the query URL's own parameters
+(``default-graph-uri`` …) moved into the form.
 
 Parameters. The SPARQL protocol has no way to send bindings apart from the query text, so a
 bound query gets a ``VALUES`` block, written by this module, as the first thing in its WHERE
@@ -27,18 +30,11 @@ Credentials come from the environment only: ``PCR_GRAPH_TOKEN`` (bearer) or
 
 from __future__ import annotations
 
-import base64
-import contextlib
 import json
-import os
 import re
-import time
-import urllib.error
 import urllib.parse
-import urllib.request
-import uuid
-from collections.abc import Callable, Iterable, Iterator, Mapping
-from dataclasses import dataclass, field
+from collections.abc import Iterator, Mapping
+from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
 from typing import Any
@@ -47,7 +43,7 @@ from rdflib import BNode, Graph, Literal, URIRef
 from rdflib.namespace import XSD
 from rdflib.term import Node
 
-from pcr_graph.core.errors import PcrGraphError, UsageError
+from pcr_graph.core.errors import UsageError
 from pcr_graph.core.namespaces import bind_prefixes
 from pcr_graph.store.engines import (
     SOURCE_GRAPH,
@@ -57,14 +53,20 @@ from pcr_graph.store.engines import (
     format_for,
     with_prologue,
 )
-
-ENV_USER = "PCR_GRAPH_USER"
-ENV_PASSWORD = "PCR_GRAPH_PASSWORD"
-ENV_TOKEN = "PCR_GRAPH_TOKEN"
-
-ISOMORPHISM_LIMIT = 50_000
-"""A push compares the uploaded graph with what it reads back (``isomorphic``) up to this
-many triples; above it, only the triple count is compared."""
+from pcr_graph.store.http import (
+    ENV_PASSWORD,
+    ENV_TOKEN,
+    ENV_USER,
+    Endpoints,
+    HttpClient,
+    RemoteError,
+    Response,
+    auth_header,
+    first_line,
+    graph_url,
+    safe_url,
+    split_params,
+)
 
 _RESULT_ACCEPT = "application/sparql-results+json, application/n-triples;q=0.9, text/turtle;q=0.8"
 _MEDIA_TYPES = {
@@ -79,196 +81,9 @@ _PARSERS = {
     "application/n-triples": "nt",
     "text/plain": "nt",
     "text/turtle": "turtle",
-    "application/ld+json": "json-ld",
-    "application/rdf+xml": "xml",
 }
-
-
-class RemoteError(PcrGraphError):
-    """A remote endpoint could not be reached, refused a request, or answered wrongly."""
-
-
-# --------------------------------------------------------------------------------------
-# Endpoints and HTTP
-
-
-@dataclass(frozen=True)
-class Endpoints:
-    """The three URLs of a SPARQL server: query, update and graph store."""
-
-    query: str
-    update: str
-    store: str
-
-    @classmethod
-    def from_url(
-        cls, url: str, *, update: str | None = None, store: str | None = None
-    ) -> Endpoints:
-        """Derive the endpoints from a query URL (``…/query``, ``…/sparql``) or a base URL.
-
-        >>> Endpoints.from_url("http://127.0.0.1:7878/query?default-graph-uri=urn:g")
-        Endpoints(query='http://127.0.0.1:7878/query?default-graph-uri=urn:g', \
-update='http://127.0.0.1:7878/update', store='http://127.0.0.1:7878/store')
-        >>> Endpoints.from_url("https://example.org/ds/").query
-        'https://example.org/ds/query'
-        """
-        parts = urllib.parse.urlsplit(url)
-        if parts.scheme not in ("http", "https") or not parts.netloc:
-            raise UsageError(f"not an http(s) URL: {url!r}")
-        path = parts.path.rstrip("/")
-        head, _, last = path.rpartition("/")
-        if last in ("query", "sparql"):
-            base, query = head, url
-        else:
-            base = path
-            query = urllib.parse.urlunsplit(
-                (parts.scheme, parts.netloc, base + "/query", parts.query, "")
-            )
-
-        def sibling(name: str) -> str:
-            return urllib.parse.urlunsplit((parts.scheme, parts.netloc, f"{base}/{name}", "", ""))
-
-        return cls(query, update or sibling("update"), store or sibling("store"))
-
-
-def auth_header(environ: Mapping[str, str] | None = None) -> str | None:
-    """The ``Authorization`` header value from the environment, or None."""
-    env = os.environ if environ is None else environ
-    token = env.get(ENV_TOKEN, "")
-    user, password = env.get(ENV_USER, ""), env.get(ENV_PASSWORD, "")
-    if token and (user or password):
-        raise UsageError(f"set either {ENV_TOKEN} or {ENV_USER}/{ENV_PASSWORD}, not both")
-    if token:
-        return f"Bearer {token}"
-    if user or password:
-        if not (user and password):
-            raise UsageError(f"{ENV_USER} and {ENV_PASSWORD} must be set together")
-        pair = base64.b64encode(f"{user}:{password}".encode()).decode("ascii")
-        return f"Basic {pair}"
-    return None
-
-
-@dataclass(frozen=True)
-class Response:
-    """An HTTP answer: status, headers (lower-case names) and body."""
-
-    status: int
-    headers: Mapping[str, str]
-    body: bytes
-
-    @property
-    def media_type(self) -> str:
-        return self.headers.get("content-type", "").split(";")[0].strip().lower()
-
-    def text(self) -> str:
-        return self.body.decode("utf-8", errors="replace")
-
-
-class _NoRedirect(urllib.request.HTTPRedirectHandler):
-    # A redirect could carry the credentials to another host: report it instead.
-    def redirect_request(self, *args: Any, **kwargs: Any) -> None:
-        return None
-
-
-def _first_line(text: str, limit: int = 300) -> str:
-    lines = [line.strip() for line in text.strip().splitlines() if line.strip()]
-    line = lines[0] if lines else ""
-    return line if len(line) <= limit else line[:limit] + "…"
-
-
-@dataclass
-class HttpClient:
-    """A small urllib client: credentials from the environment, retries with backoff.
-
-    Connection errors and 5xx answers are retried ``retries`` times, waiting
-    ``backoff``, 2×``backoff``, 4×``backoff`` … seconds; a 503 is retried only if it
-    carries ``Retry-After`` (a busy server, not a query that timed out) unless
-    ``retry_all_5xx``. Other answers are returned, or raised as :class:`RemoteError`
-    when ``check`` is true and the status is not 2xx.
-    """
-
-    timeout: float = 120.0
-    retries: int = 4
-    backoff: float = 0.5
-    retry_all_5xx: bool = False
-    authorization: str | None = field(default_factory=auth_header, repr=False)
-    sleep: Callable[[float], None] = time.sleep
-    retried: int = 0
-    """How many retries this client has made (for reports)."""
-
-    def request(
-        self,
-        method: str,
-        url: str,
-        body: bytes | None = None,
-        headers: Mapping[str, str] | None = None,
-        *,
-        check: bool = True,
-        retries: int | None = None,
-    ) -> Response:
-        """Send one request (retrying as described above) and return the answer."""
-        opener = urllib.request.build_opener(_NoRedirect)
-        all_headers = {"User-Agent": "pcr-graph", **(headers or {})}
-        if self.authorization:
-            all_headers["Authorization"] = self.authorization
-        attempts = 1 + (self.retries if retries is None else retries)
-        for attempt in range(attempts):
-            last = attempt == attempts - 1
-            request = urllib.request.Request(url, data=body, headers=all_headers, method=method)
-            try:
-                with opener.open(request, timeout=self.timeout) as raw:
-                    answer = Response(raw.status, _lower(raw.headers.items()), raw.read())
-            except urllib.error.HTTPError as exc:
-                answer = Response(exc.code, _lower(exc.headers.items()), exc.read())
-            except (urllib.error.URLError, OSError) as exc:
-                if last:
-                    reason = getattr(exc, "reason", exc)
-                    raise RemoteError(f"{method} {_safe(url)}: cannot connect: {reason}") from None
-                self._wait(attempt)
-                continue
-            if answer.status >= 500 and not last and self._retryable(answer):
-                self._wait(attempt)
-                continue
-            if check and not 200 <= answer.status < 300:
-                raise RemoteError(
-                    f"{method} {_safe(url)}: HTTP {answer.status}: {_first_line(answer.text())}"
-                )
-            return answer
-        raise AssertionError("unreachable")  # pragma: no cover
-
-    def _retryable(self, answer: Response) -> bool:
-        if self.retry_all_5xx or answer.status in (502, 504):
-            return True
-        return answer.status == 503 and "retry-after" in answer.headers
-
-    def _wait(self, attempt: int) -> None:
-        self.retried += 1
-        self.sleep(self.backoff * (2**attempt))
-
-
-def _lower(items: Iterable[tuple[str, str]]) -> dict[str, str]:
-    return {k.lower(): v for k, v in items}
-
-
-def _safe(url: str) -> str:
-    """The URL without any user:password part (never print credentials)."""
-    parts = urllib.parse.urlsplit(url)
-    netloc = parts.netloc.rpartition("@")[2]
-    return urllib.parse.urlunsplit((parts.scheme, netloc, parts.path, parts.query, ""))
-
-
-def _with_params(url: str, params: Mapping[str, str]) -> str:
-    parts = urllib.parse.urlsplit(url)
-    extra = urllib.parse.urlencode(params)
-    query = f"{parts.query}&{extra}" if parts.query and extra else parts.query or extra
-    return urllib.parse.urlunsplit((parts.scheme, parts.netloc, parts.path, query, ""))
-
-
-def graph_url(store_url: str, graph: str | None) -> str:
-    """The Graph Store Protocol URL of ``graph`` (``None``: the default graph)."""
-    if graph is None:
-        return _with_params(store_url, {}) + ("&" if "?" in store_url else "?") + "default"
-    return _with_params(store_url, {"graph": graph})
+"""Answers read back: the line-based and Turtle formats only (never asked for RDF/XML or
+JSON-LD, whose parsers could expand entities or fetch a remote ``@context``)."""
 
 
 # --------------------------------------------------------------------------------------
@@ -518,12 +333,35 @@ def parse_graph(body: bytes, media_type: str) -> Graph:
     try:
         graph.parse(data=body, format=fmt)
     except Exception as exc:  # rdflib raises many types for bad syntax
-        raise RemoteError(f"the endpoint sent invalid {fmt}: {_first_line(str(exc))}") from None
+        raise RemoteError(f"the endpoint sent invalid {fmt}: {first_line(str(exc))}") from None
     return graph
 
 
 # --------------------------------------------------------------------------------------
 # The store
+
+
+def post_form(
+    client: HttpClient,
+    url: str,
+    name: str,
+    text: str,
+    accept: str | None = None,
+    *,
+    check: bool = True,
+    retries: int | None = None,
+) -> Response:
+    """POST ``text`` as the form field ``name`` (``query`` or ``update``) to ``url``.
+
+    The parameters of ``url``'s own query string (``default-graph-uri``, ``using-graph-uri``
+    …) go into the form too, as the SPARQL 1.1 Protocol asks of form-encoded requests.
+    """
+    base, params = split_params(url)
+    body = urllib.parse.urlencode([*params, (name, text)]).encode("ascii")
+    headers = {"Content-Type": "application/x-www-form-urlencoded"}
+    if accept:
+        headers["Accept"] = accept
+    return client.request("POST", base, body, headers, check=check, retries=retries)
 
 
 def source_graph_iri(source: str) -> str:
@@ -553,15 +391,10 @@ class RemoteStore:
         self.client = client or HttpClient()
 
     def __repr__(self) -> str:
-        return f"RemoteStore({_safe(self.endpoints.query)!r})"
+        return f"RemoteStore({safe_url(self.endpoints.query)!r})"
 
     def _post_query(self, text: str) -> Response:
-        return self.client.request(
-            "POST",
-            self.endpoints.query,
-            text.encode("utf-8"),
-            {"Content-Type": "application/sparql-query", "Accept": _RESULT_ACCEPT},
-        )
+        return post_form(self.client, self.endpoints.query, "query", text, _RESULT_ACCEPT)
 
     def query(self, sparql: str, bindings: Bindings | None = None) -> QueryResult:
         text = bind_query(with_prologue(sparql), bindings)
@@ -569,7 +402,7 @@ class RemoteStore:
         if answer.headers.get("x-pcr-truncated", "").lower() == "true":
             # A partial answer would silently give wrong gaps and metrics.
             raise RemoteError(
-                f"{_safe(self.endpoints.query)} cut its answer at its row limit; "
+                f"{safe_url(self.endpoints.query)} cut its answer at its row limit; "
                 "raise the server's limit (pcr-graph serve --max-rows) or narrow the query"
             )
         if answer.media_type in ("application/sparql-results+json", "application/json"):
@@ -577,12 +410,7 @@ class RemoteStore:
         return parse_graph(answer.body, answer.media_type)
 
     def update(self, sparql: str) -> None:
-        self.client.request(
-            "POST",
-            self.endpoints.update,
-            with_prologue(sparql).encode("utf-8"),
-            {"Content-Type": "application/sparql-update"},
-        )
+        post_form(self.client, self.endpoints.update, "update", with_prologue(sparql))
 
     def load(self, data: bytes | str, fmt: str, source: str) -> None:
         body = data.encode("utf-8") if isinstance(data, str) else data
@@ -635,191 +463,20 @@ class RemoteStore:
         return int(str(value)) if value is not None else 0
 
 
-# --------------------------------------------------------------------------------------
-# Push
-
-
-@dataclass(frozen=True)
-class PushReport:
-    """What a push did."""
-
-    target: str
-    """The graph replaced: an IRI, or ``"default"``."""
-    triples: int
-    verified: str
-    """``"isomorphic"`` (read back and compared) or ``"count"`` (triple count only)."""
-    replaced_by: str
-    """``"MOVE"`` (one SPARQL Update) or ``"PUT"`` (a second Graph Store upload)."""
-    retries: int
-
-
-_REPLACE_FALLBACK = (400, 403, 404, 405, 501)
-"""Answers to MOVE that mean "no SPARQL Update here": replace with a second PUT instead."""
-
-
-def _count(client: HttpClient, endpoints: Endpoints, graph: str | None) -> int:
-    where = "?s ?p ?o" if graph is None else f"GRAPH {sparql_term(URIRef(graph))} {{ ?s ?p ?o }}"
-    # The graph IRI is ours (a UUID URN) or the user's checked by sparql_term.
-    answer = client.request(
-        "POST",
-        endpoints.query,
-        f"SELECT (COUNT(*) AS ?n) WHERE {{ {where} }}".encode(),
-        {"Content-Type": "application/sparql-query", "Accept": "application/sparql-results+json"},
-    )
-    table = parse_json_results(answer.body)
-    if not isinstance(table, Table) or not table.rows or table.rows[0][0] is None:
-        raise RemoteError(f"{_safe(endpoints.query)}: COUNT query gave no number")
-    return int(str(table.rows[0][0]))
-
-
-def _read_back(client: HttpClient, endpoints: Endpoints, graph: str) -> Graph:
-    answer = client.request(
-        "GET", graph_url(endpoints.store, graph), None, {"Accept": "application/n-triples"}
-    )
-    return parse_graph(answer.body, answer.media_type or "application/n-triples")
-
-
-def _lower_languages(graph: Graph) -> Graph:
-    """``graph`` with language tags in lower case, as servers store them (tags ignore case)."""
-    if not any(
-        isinstance(o, Literal) and o.language and o.language != o.language.lower()
-        for o in graph.objects()
-    ):
-        return graph
-    lowered = Graph()
-    for s, p, o in graph:
-        if isinstance(o, Literal) and o.language:
-            o = Literal(str(o), lang=o.language.lower())
-        lowered.add((s, p, o))
-    return lowered
-
-
-def push_graph(
-    graph: Graph,
-    endpoints: Endpoints,
-    target: str | None = None,
-    *,
-    client: HttpClient | None = None,
-    isomorphism_limit: int = ISOMORPHISM_LIMIT,
-) -> PushReport:
-    """Replace graph ``target`` (``None``: the default graph) on a server with ``graph``.
-
-    1. PUT the Turtle to a fresh temporary graph ``urn:pcr-graph:push:<uuid>``;
-    2. check it: the triple count by SPARQL ``COUNT``, and (up to ``isomorphism_limit``
-       triples) the graph read back with a Graph Store GET is isomorphic to ``graph``;
-    3. replace the target with one SPARQL Update ``MOVE`` (or, where the server has no
-       update endpoint, a second PUT to the target), and check its count;
-    4. drop the temporary graph (also when any step fails).
-
-    Until step 3 the target is not touched, so a failed push leaves it as it was. Step 3 is
-    a single request, atomic on servers whose updates are transactions (Oxigraph, Fuseki).
-    """
-    from rdflib.compare import isomorphic
-
-    from pcr_graph.store.turtle import to_turtle
-
-    client = client or HttpClient(retry_all_5xx=True)
-    if target is not None:
-        sparql_term(URIRef(target))  # refuse a malformed IRI before sending anything
-    temporary = f"urn:pcr-graph:push:{uuid.uuid4()}"
-    expected = len(graph)
-    body = to_turtle(graph).encode("utf-8")
-    turtle = {"Content-Type": "text/turtle; charset=utf-8"}
-    moved = False
-    try:
-        client.request("PUT", graph_url(endpoints.store, temporary), body, turtle)
-        found = _count(client, endpoints, temporary)
-        if found != expected:
-            raise RemoteError(
-                f"push check failed: the server holds {found} triples, {expected} were sent; "
-                "the target graph was not changed"
-            )
-        verified = "count"
-        if expected <= isomorphism_limit:
-            sent = _lower_languages(graph)
-            if not isomorphic(sent, _lower_languages(_read_back(client, endpoints, temporary))):
-                raise RemoteError(
-                    "push check failed: the graph read back differs from the one sent; "
-                    "the target graph was not changed"
-                )
-            verified = "isomorphic"
-        replaced_by = _replace(client, endpoints, temporary, target, body, expected)
-        moved = replaced_by == "MOVE"
-        found = _count(client, endpoints, target)
-        if found != expected:
-            raise RemoteError(
-                f"after replacing, the target holds {found} triples where {expected} were "
-                "expected; push again"
-            )
-    finally:
-        if not moved:
-            _drop_quietly(client, endpoints, temporary)
-    return PushReport(target or "default", expected, verified, replaced_by, client.retried)
-
-
-def _replace(
-    client: HttpClient,
-    endpoints: Endpoints,
-    temporary: str,
-    target: str | None,
-    body: bytes,
-    expected: int,
-) -> str:
-    destination = "DEFAULT" if target is None else sparql_term(URIRef(target))
-    update = f"MOVE {sparql_term(URIRef(temporary))} TO {destination}"
-    # Not retried blindly: if the answer was lost after the server moved the graph, a
-    # second MOVE would find the temporary graph gone. Look at the state instead.
-    try:
-        answer = client.request(
-            "POST",
-            endpoints.update,
-            update.encode("utf-8"),
-            {"Content-Type": "application/sparql-update"},
-            check=False,
-            retries=0,
-        )
-    except RemoteError:
-        if _count(client, endpoints, temporary) == 0 and (
-            _count(client, endpoints, target) == expected
-        ):
-            return "MOVE"
-        raise
-    if 200 <= answer.status < 300:
-        return "MOVE"
-    if answer.status in _REPLACE_FALLBACK:
-        client.request(
-            "PUT",
-            graph_url(endpoints.store, target),
-            body,
-            {"Content-Type": "text/turtle; charset=utf-8"},
-        )
-        return "PUT"
-    raise RemoteError(
-        f"POST {_safe(endpoints.update)}: HTTP {answer.status} to MOVE: "
-        f"{_first_line(answer.text())}; the target graph was not changed"
-    )
-
-
-def _drop_quietly(client: HttpClient, endpoints: Endpoints, graph: str) -> None:
-    # Best effort: the push's own error is the one to report.
-    with contextlib.suppress(RemoteError):
-        client.request("DELETE", graph_url(endpoints.store, graph), check=False, retries=1)
-
-
 __all__ = [
     "ENV_PASSWORD",
     "ENV_TOKEN",
     "ENV_USER",
     "Endpoints",
     "HttpClient",
-    "PushReport",
     "RemoteError",
     "RemoteStore",
     "auth_header",
     "bind_query",
     "graph_url",
+    "parse_graph",
     "parse_json_results",
-    "push_graph",
+    "post_form",
     "query_tokens",
     "source_graph_iri",
     "sparql_term",

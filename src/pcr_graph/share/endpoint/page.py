@@ -164,7 +164,7 @@ LIMIT 50"""
 
 def page_csp() -> str:
     """The Content-Security-Policy of the page: its own script and style, fetches to itself."""
-    from pcr_graph.render.maps import csp_hash  # render's HTML helpers, loaded with the page
+    from pcr_graph.render.html import csp_hash  # render's HTML helpers, loaded with the page
 
     return (
         "default-src 'none'; "
@@ -180,7 +180,7 @@ def render_page(queries: Sequence[Any], triples: int, timeout: float, max_rows: 
     ``queries`` are :class:`~pcr_graph.analysis.queries.NamedQuery` objects; every text from them
     is escaped, and their query texts travel as script-safe JSON.
     """
-    from pcr_graph.render.maps import esc, script_json  # loaded only when the page is built
+    from pcr_graph.render.html import esc, script_json  # loaded only when the page is built
 
     rows = []
     for named in queries:

@@ -1,0 +1,334 @@
+"""The national overview page: one node per area, one edge per pair of areas sharing links."""
+
+from __future__ import annotations
+
+import itertools
+import math
+from collections.abc import Mapping, Sequence
+
+from pcr_graph.render.html import (
+    NAV_CSS,
+    esc,
+    fill_template,
+    notices_html,
+    page_nav,
+    plural,
+    relative_href,
+    script_json,
+)
+from pcr_graph.render.maps.assets import map_csp, static_text, vis_assets
+from pcr_graph.render.maps.layout import _spring_positions
+from pcr_graph.render.maps.model import Overview, OverviewArea, OverviewEdge
+from pcr_graph.render.maps.palette import _SEVERITY_RANK, _line_swatch, _shape_swatch, _short
+
+__all__ = ["SCORE_COLOURS", "render_overview_html"]
+
+
+#: Gap-score fills, lowest to highest: ColorBrewer YlOrRd (colour-blind safe, and in order
+#: in grey scale too). Non-zero scores are banded by quartile among the areas on the map;
+#: the score is also written in each label, so colour is never the only cue.
+SCORE_COLOURS = ("#F0F0F0", "#FED976", "#FD8D3C", "#E31A1C", "#800026")
+_SCORE_BORDER = "#2B2B2B"
+_CROSS_COLOUR = "#4D4D4D"
+_OVERVIEW_LINES = 25  # link lines listed in one edge's tooltip
+
+
+def _score_bins(scores: Sequence[int]) -> list[tuple[int, int]]:
+    """Inclusive score ranges of up to four colour bands: quartiles of the non-zero scores.
+
+    Quartiles, not equal widths, because a few large areas would otherwise push every other
+    area into the palest band.
+
+    >>> _score_bins([0, 5, 32, 58])
+    [(1, 5), (6, 32), (33, 58)]
+    >>> _score_bins([1, 2, 3, 4, 5, 6, 7, 100])
+    [(1, 2), (3, 4), (5, 6), (7, 100)]
+    >>> _score_bins([0, 0])
+    []
+    """
+    values = sorted(score for score in scores if score > 0)
+    if not values:
+        return []
+    bands = min(4, len(set(values)))
+    uppers = sorted({values[math.ceil(len(values) * k / bands) - 1] for k in range(1, bands + 1)})
+    bins, low = [], 1
+    for high in uppers:
+        bins.append((low, high))
+        low = high + 1
+    return bins
+
+
+def _score_colour(score: int, bins: Sequence[tuple[int, int]]) -> str:
+    if score <= 0 or not bins:
+        return SCORE_COLOURS[0]
+    offset = len(SCORE_COLOURS) - 1 - len(bins)  # few bins take the darker end
+    for k, (low, high) in enumerate(bins):
+        if low <= score <= high:
+            return SCORE_COLOURS[offset + k + 1]
+    return SCORE_COLOURS[-1]
+
+
+def _overview_check(overview: Overview) -> None:
+    ids: set[str] = set()
+    for area in overview.areas:
+        if area.id in ids:
+            raise ValueError(f"duplicate area id {area.id!r} in the overview")
+        ids.add(area.id)
+    for edge in overview.edges:
+        for end in (edge.source, edge.target):
+            if end not in ids:
+                raise ValueError(f"overview edge names unknown area {end!r}")
+
+
+def _overview_tooltip(area: OverviewArea, crossing: int) -> str:
+    counts = dict(area.gaps_by_severity)
+    severities = ", ".join(f"{s} {counts.get(s, 0)}" for s in _SEVERITY_RANK)
+    lines = [
+        area.label,
+        f"Providers: {area.providers}",
+        f"Collaboration links: {area.links}",
+        f"Gap score: {area.score} ({severities})",
+        f"Links with other areas: {crossing}",
+    ]
+    return "\n".join(lines)
+
+
+def _overview_edge_tooltip(edge: OverviewEdge, names: Mapping[str, str]) -> str:
+    count = len(edge.links)
+    lines = [
+        f"{plural(count, 'collaboration link')} between {names[edge.source]} and "
+        f"{names[edge.target]}"
+    ]
+    lines.extend("• " + line for line in edge.links[:_OVERVIEW_LINES])
+    if count > _OVERVIEW_LINES:
+        lines.append(f"… and {count - _OVERVIEW_LINES} more")
+    return "\n".join(lines)
+
+
+def _overview_panels(overview: Overview, bins: Sequence[tuple[int, int]]) -> tuple[str, str]:
+    ranked = sorted(overview.areas, key=lambda a: (-a.score, a.label, a.id))
+    items = []
+    for area in ranked:
+        name = esc(area.label)
+        if area.href:
+            name = f'<a href="{esc(relative_href(area.href))}">{name}</a>'
+        counts = dict(area.gaps_by_severity)
+        badges = " ".join(
+            f'<span class="sev {s}">{esc(s)} {counts.get(s, 0)}</span>' for s in _SEVERITY_RANK
+        )
+        items.append(
+            f'<li class="area"><span class="name">{name}</span> '
+            f'<span class="rule">score {area.score} · {esc(plural(area.providers, "provider"))}'
+            f"</span> {badges}</li>"
+        )
+    report = (
+        f'<p class="hint"><a href="{esc(relative_href(overview.report_href))}">'
+        "The full gap report</a></p>"
+        if overview.report_href
+        else ""
+    )
+    ranking = (
+        '<details open id="pcr-gaps"><summary>Areas by gap score</summary>'
+        + (f'<p class="hint">{esc(overview.score_rule)}</p>' if overview.score_rule else "")
+        + report
+        + f'<ol class="gaps overview">{"".join(items)}</ol></details>'
+    )
+    rows = [
+        "<li><label>"
+        + _shape_swatch("dot", SCORE_COLOURS[0], _SCORE_BORDER)
+        + ' <span class="name">score 0</span></label></li>'
+    ]
+    offset = len(SCORE_COLOURS) - 1 - len(bins)
+    for k, (low, high) in enumerate(bins):
+        text = f"score {low}" if low == high else f"score {low}–{high}"
+        rows.append(
+            "<li><label>"
+            + _shape_swatch("dot", SCORE_COLOURS[offset + k + 1], _SCORE_BORDER)
+            + f' <span class="name">{esc(text)}</span></label></li>'
+        )
+    legend = (
+        '<details open id="pcr-legend"><summary>Legend</summary>'
+        '<h3>Areas: colour = gap score</h3><ul class="legend">'
+        + "".join(rows)
+        + '</ul><p class="hint">The bands split the areas with gaps into four groups of about '
+        "equal size. Size = number of providers. Each label gives the score.</p>"
+        '<h3>Lines</h3><ul class="legend"><li><label>'
+        + _line_swatch(_CROSS_COLOUR, (), 3)
+        + ' <span class="name">collaboration links joining two areas (the number is on the '
+        "line): a link whose participants operate in different areas, or a link recorded for "
+        "several areas</span></label></li></ul></details>"
+    )
+    return ranking, legend
+
+
+def render_overview_html(overview: Overview, *, seed: int = 7) -> str:
+    """The national overview: one node per area, one edge per pair of areas that share links.
+
+    Nodes are sized by number of providers (area proportional to the largest area's) and
+    coloured by gap score (:data:`SCORE_COLOURS`,
+    banded by quartile); an edge's width and number give the links that
+    join its two areas. The page is built like the area maps (inlined vis-network, escaped
+    data, a Content-Security-Policy forbidding every network load, a fixed layout), so it
+    opens offline and the same input gives the same bytes.
+
+    Parameters
+    ----------
+    overview : Overview
+        The areas and the links between them; every text is untrusted and escaped.
+    seed : int, optional
+        Seed of the force-directed layout.
+
+    Returns
+    -------
+    str
+        The page. Like an area map it exposes ``window.pcrNetwork``, ``window.pcrData`` and
+        ``window.pcrReady``.
+
+    Raises
+    ------
+    ValueError
+        If area ids repeat or an edge names an unknown area.
+    RenderError
+        If pyvis's copy of vis-network cannot be found.
+    """
+    from pyvis.network import Network
+
+    _overview_check(overview)
+    vis_js, vis_css = vis_assets()
+    app_js = static_text("map.js")
+    order = sorted(overview.areas, key=lambda a: a.id)
+    index = {area.id: i for i, area in enumerate(order)}
+    pairs = sorted({(index[e.source], index[e.target]) for e in overview.edges})
+    raw = _spring_positions(len(order), pairs, seed)
+    most = max((area.providers for area in overview.areas), default=0) or 1
+    radius = {a.id: round(10 + 50 * math.sqrt(a.providers / most), 1) for a in overview.areas}
+    # Spread the layout until no two discs (and their labels) overlap.
+    scale = 80.0
+    for (i, a), (j, b) in itertools.combinations(enumerate(order), 2):
+        gap = math.dist(raw[i], raw[j]) or 1e-6
+        scale = max(scale, (radius[a.id] + radius[b.id] + 120) / gap)
+    scale = min(scale, 2000.0)
+    positions: dict[str, tuple[int, int]] = {}
+    if raw:
+        mean_x = sum(x for x, _ in raw) / len(raw)
+        mean_y = sum(y for _, y in raw) / len(raw)
+        positions = {
+            area.id: (round((x - mean_x) * scale), round((y - mean_y) * scale))
+            for area, (x, y) in zip(order, raw, strict=True)
+        }
+    crossing: dict[str, int] = {}
+    for edge in overview.edges:
+        for end in {edge.source, edge.target}:
+            crossing[end] = crossing.get(end, 0) + len(edge.links)
+    bins = _score_bins([a.score for a in overview.areas])
+    names = {area.id: area.label for area in overview.areas}
+
+    net = Network(directed=True, cdn_resources="in_line")
+    for area in overview.areas:
+        fill = _score_colour(area.score, bins)
+        x, y = positions[area.id]
+        net.add_node(
+            area.id,
+            label=f"{_short(area.label, 40)}\nscore {area.score} · {area.providers} prov.",
+            shape="dot",
+            color={
+                "background": fill,
+                "border": _SCORE_BORDER,
+                "highlight": {"background": fill, "border": "#000000"},
+                "hover": {"background": fill, "border": "#000000"},
+            },
+            size=radius[area.id],
+            borderWidth=1.5,
+            borderWidthSelected=3,
+            title=_overview_tooltip(area, crossing.get(area.id, 0)),
+            x=x,
+            y=y,
+            pcrName=area.label,
+            pcrKey="area",
+            pcrGap=area.score > 0,
+        )
+    for number, edge in enumerate(overview.edges, start=1):
+        count = len(edge.links)
+        net.add_edge(
+            edge.source,
+            edge.target,
+            id=f"cross:{number}",
+            color={
+                "color": _CROSS_COLOUR,
+                "highlight": "#000000",
+                "hover": "#000000",
+                "inherit": False,
+            },
+            width=round(1.5 + 2 * math.sqrt(count), 1),
+            label=str(count),
+            smooth=False,
+            title=_overview_edge_tooltip(edge, names),
+            pcrKey="cross",
+        )
+    net.options = {
+        "autoResize": True,
+        "physics": {"enabled": False},
+        "layout": {"improvedLayout": False, "randomSeed": seed},
+        "interaction": {
+            "hover": True,
+            "tooltipDelay": 150,
+            "multiselect": True,
+            "navigationButtons": False,
+            "keyboard": False,
+        },
+        "nodes": {
+            "font": {
+                "size": 15,
+                "face": "system-ui, -apple-system, 'Segoe UI', Roboto, sans-serif",
+                "color": "#1B1B1B",
+                "strokeWidth": 4,
+                "strokeColor": "#FFFFFF",
+                "multi": False,
+            },
+        },
+        "edges": {
+            "smooth": False,
+            "selectionWidth": 2,
+            "hoverWidth": 1,
+            "font": {"size": 15, "strokeWidth": 5, "strokeColor": "#FFFFFF"},
+        },
+    }
+    vis_nodes, vis_edges, *_rest = net.get_network_data()
+    plain_edges = [{k: v for k, v in e.items() if k != "arrows"} for e in vis_edges]
+    data = {"nodes": list(vis_nodes), "edges": plain_edges, "options": net.options, "gaps": []}
+    crossing_links = len({line for edge in overview.edges for line in edge.links})
+    gaps = sum(n for area in overview.areas for _s, n in area.gaps_by_severity)
+    summary = " · ".join(
+        [
+            plural(len(overview.areas), "area"),
+            plural(crossing_links, "collaboration link") + " between areas",
+            plural(gaps, "gap"),
+        ]
+    )
+    csp = map_csp(vis_js, app_js)
+    ranking, legend = _overview_panels(overview, bins)
+    subtitle = f'<p class="subtitle">{esc(overview.subtitle)}</p>\n' if overview.subtitle else ""
+    return fill_template(
+        static_text("map.html"),
+        {
+            "CSP": esc(csp),
+            "TITLE": esc(overview.title),
+            "SUBTITLE": subtitle,
+            "SUMMARY": esc(summary),
+            "VISCSS": vis_css,
+            "CSS": static_text("map.css") + _OVERVIEW_CSS + NAV_CSS,
+            "NAV": page_nav(overview.pages),
+            "NOTICES": notices_html(overview.notices),
+            "GAPS": ranking,
+            "LEGEND": legend,
+            "DATA": script_json(data),
+            "VISJS": vis_js,
+            "APPJS": app_js,
+        },
+    )
+
+
+_OVERVIEW_CSS = """
+ol.overview li.area{border:1px solid #ccc;border-radius:4px;padding:.3rem .5rem;background:#fff}
+ol.overview .name{display:block;font-weight:600;overflow-wrap:anywhere}
+"""
