@@ -67,6 +67,7 @@ from rdflib import Graph, Literal, URIRef
 from rdflib.namespace import DCTERMS, PROV, RDF, SKOS, XSD
 from rdflib.term import Node
 
+from pcr_graph.core.csvsafe import SafeWriter
 from pcr_graph.core.errors import DataError, RowProblem
 from pcr_graph.core.files import sha256_of
 from pcr_graph.core.ids import area_iri, mint, provider_iri
@@ -1220,13 +1221,12 @@ def _plan(tables: list[_Table]) -> list[tuple[_Table, bool]]:
 
 def write_problems(path: Path, accountings: Sequence[Accounting]) -> None:
     """Write every rejected and reported row, with its reason, to one CSV file."""
-    import csv
     import io
 
     from pcr_graph.core.files import atomic_write_text
 
     out = io.StringIO()
-    writer = csv.writer(out, lineterminator="\n")
+    writer = SafeWriter(out)
     writer.writerow(["file", "line", "column", "outcome", "reason", "expected"])
     for accounting in accountings:
         for outcome, problems in (

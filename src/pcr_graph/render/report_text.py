@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-import csv
 import io
 from collections import Counter
 
 from pcr_graph.analysis.gaps import RANKING_RULE, GapReport
+from pcr_graph.core.csvsafe import SafeWriter
 from pcr_graph.core.errors import UsageError
 from pcr_graph.render.report_html import to_html
 
@@ -124,7 +124,7 @@ def _md(text: str) -> str:
 def to_csv(report: GapReport) -> str:
     """One row per hit: rule, severity, theme, area, subjects, explanation, finding."""
     out = io.StringIO()
-    writer = csv.writer(out, lineterminator="\n")
+    writer = SafeWriter(out)
     writer.writerow(
         [
             "area",

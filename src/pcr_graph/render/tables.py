@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-import csv
 import io
 import json
 from collections.abc import Sequence
 
 from rdflib import URIRef
 
+from pcr_graph.core.csvsafe import SafeWriter
 from pcr_graph.core.namespaces import bind_prefixes
 from pcr_graph.store.engines import Table
 
@@ -31,7 +31,7 @@ def format_rows(columns: Sequence[str], rows: Sequence[Sequence[object]], fmt: s
     text_rows = [[cell(v) for v in row] for row in rows]
     if fmt == "csv":
         out = io.StringIO()
-        writer = csv.writer(out, lineterminator="\n")
+        writer = SafeWriter(out)
         writer.writerow(columns)
         writer.writerows(text_rows)
         return out.getvalue()

@@ -24,7 +24,9 @@ from rdflib.namespace import RDF, XSD
 from rdflib.term import Node
 
 from pcr_graph.core.errors import DataError, UsageError
+from pcr_graph.core.files import check_count, read_input, verify_footer
 from pcr_graph.core.namespaces import bind_prefixes, sparql_prologue
+from pcr_graph.core.untrusted import check_rdf_input
 
 _MISSING = object()
 
@@ -190,16 +192,17 @@ def format_for(path: Path) -> str:
 
 
 def read_source(path: Path) -> bytes:
-    """A source file's bytes, refusing a pcr-graph Turtle file whose end is missing."""
-    from pcr_graph.core.files import verify_footer
+    """A source file's bytes, refusing a pcr-graph Turtle file that was cut or damaged."""
+    return read_checked(path)[0]
 
-    path = Path(path)
-    try:
-        data = path.read_bytes()
-    except OSError as exc:
-        raise DataError(f"{path}: cannot read: {exc.strerror}") from None
-    verify_footer(data, str(path))
-    return data
+
+def read_checked(path: Path) -> tuple[bytes, int | None]:
+    """A source file's bytes and the triple count its checksum line declares (None: foreign).
+
+    Refuses what is not a regular file, and a pcr-graph Turtle file that was cut or damaged.
+    """
+    data = read_input(Path(path))
+    return data, verify_footer(data, str(path))
 
 
 def source_name(path: Path) -> str:
@@ -337,6 +340,7 @@ class OxigraphStore:
         return formats[fmt]
 
     def load(self, data: bytes | str, fmt: str, source: str) -> None:
+        check_rdf_input(data, fmt, source)
         graph = self._ox.NamedNode(_source_iri(source))
         try:
             # Store.load is transactional: a syntax error adds nothing.
@@ -345,7 +349,26 @@ class OxigraphStore:
             raise DataError(f"{source}: not valid {fmt}: {exc}") from None
 
     def load_file(self, path: Path, fmt: str | None = None) -> None:
-        self.load(read_source(path), fmt or format_for(path), source_name(path))
+        data, declared = read_checked(path)
+        source = source_name(path)
+        self.load(data, fmt or format_for(path), source)
+        self._check_loaded(declared, source, path)
+
+    def _check_loaded(self, declared: int | None, source: str, path: Path) -> None:
+        if declared is None:
+            return
+        try:
+            check_count(declared, self._count_graph(source), str(path))
+        except DataError:
+            self._store.remove_graph(self._ox.NamedNode(_source_iri(source)))  # add nothing
+            raise
+
+    def _count_graph(self, source: str) -> int:
+        iri = self._ox.NamedNode(_source_iri(source))
+        # ?g is projected because Oxigraph substitutes only projected variables.
+        query = "SELECT ?g (COUNT(*) AS ?n) WHERE { GRAPH ?g { ?s ?p ?o } } GROUP BY ?g"
+        rows = list(self._store.query(query, substitutions={self._ox.Variable("g"): iri}))
+        return int(rows[0][1].value) if rows else 0
 
     def bulk_load_file(self, path: Path, fmt: str | None = None) -> None:
         """Load one file with Oxigraph's bulk loader: for building an on-disk store.
@@ -358,10 +381,13 @@ class OxigraphStore:
         fmt = fmt or format_for(path)
         source = source_name(path)
         graph = self._ox.NamedNode(_source_iri(source))
+        data, declared = read_checked(path)
+        check_rdf_input(data, fmt, source)
         try:
-            self._store.bulk_load(read_source(path), self._format(fmt), to_graph=graph)
+            self._store.bulk_load(data, self._format(fmt), to_graph=graph)
         except SyntaxError as exc:
             raise DataError(f"{source}: not valid {fmt}: {exc}") from None
+        self._check_loaded(declared, source, path)
 
     def query(self, sparql: str, bindings: Bindings | None = None) -> QueryResult:
         ox = self._ox
@@ -499,17 +525,23 @@ class RdflibStore:
         bind_prefixes(self._dataset)
 
     def load(self, data: bytes | str, fmt: str, source: str) -> None:
+        self._load(data, fmt, source)
+
+    def _load(self, data: bytes | str, fmt: str, source: str, declared: int | None = None) -> None:
+        check_rdf_input(data, fmt, source)
         scratch = Graph()
         try:
             scratch.parse(data=data, format=fmt)
         except Exception as exc:  # rdflib raises many types for bad syntax
             raise DataError(f"{source}: not valid {fmt}: {exc}") from None
+        check_count(declared, len(scratch), source)  # before adding: a refused file adds nothing
         target = self._dataset.graph(URIRef(_source_iri(source)))
         for triple in scratch:
             target.add(triple)
 
     def load_file(self, path: Path, fmt: str | None = None) -> None:
-        self.load(read_source(path), fmt or format_for(path), source_name(path))
+        data, declared = read_checked(path)
+        self._load(data, fmt or format_for(path), source_name(path), declared)
 
     def query(self, sparql: str, bindings: Bindings | None = None) -> QueryResult:
         from pyparsing.exceptions import ParseException

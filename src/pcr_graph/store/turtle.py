@@ -14,8 +14,16 @@ from rdflib.namespace import RDF, XSD, NamespaceManager
 from rdflib.term import Node
 
 from pcr_graph.core.errors import DataError
-from pcr_graph.core.files import MARKER, atomic_write_text, footer_line, verify_footer
+from pcr_graph.core.files import (
+    MARKER,
+    atomic_write_text,
+    check_count,
+    footer_line,
+    read_input,
+    verify_footer,
+)
 from pcr_graph.core.namespaces import PREFIXES, bind_prefixes
+from pcr_graph.core.untrusted import check_rdf_input
 
 if TYPE_CHECKING:
     from pcr_graph.store.engines import Store
@@ -291,15 +299,15 @@ def parse_file(path: Path, fmt: str | None = None) -> Graph:
     """Parse one RDF file into a new graph, turning parser errors into :class:`DataError`."""
     path = Path(path)
     graph = bind_prefixes(Graph())
+    data = read_input(path)
+    declared = verify_footer(data, str(path))
+    fmt = fmt or _guess_format(path)
+    check_rdf_input(data, fmt, str(path))
     try:
-        data = path.read_bytes()
-    except OSError as exc:
-        raise DataError(f"{path}: cannot read: {exc.strerror}") from None
-    verify_footer(data, str(path))
-    try:
-        graph.parse(data=data, format=fmt or _guess_format(path))
+        graph.parse(data=data, format=fmt)
     except Exception as exc:  # rdflib raises many unrelated types for bad syntax
         raise DataError(f"{path}: not valid RDF: {_first_line(exc)}") from exc
+    check_count(declared, len(graph), str(path))
     return graph
 
 

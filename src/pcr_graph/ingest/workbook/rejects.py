@@ -9,10 +9,10 @@ import the folder merges into.
 
 from __future__ import annotations
 
-import csv
 import io
 from pathlib import Path
 
+from pcr_graph.core.csvsafe import SafeWriter
 from pcr_graph.core.errors import DataError, RowProblem
 from pcr_graph.ingest.workbook.importer import Reject
 from pcr_graph.ingest.workbook.template import TEMPLATE, Row
@@ -86,7 +86,7 @@ def write_rejects(
             new_line[(name, reject.row.line)] = number
     originals: dict[tuple[str, int], Row] = {(r.row.file, r.row.line): r.row for r in rows}
     listing = io.StringIO()
-    problems_out = csv.writer(listing, lineterminator="\n")
+    problems_out = SafeWriter(listing)
     problems_out.writerow(PROBLEM_COLUMNS)
     written = []
     for name in TEMPLATE:
@@ -129,7 +129,7 @@ def write_rejects(
         spec = TEMPLATE[name]
         extras = sorted({column for r in items for column, _ in r.row.extras})
         out = io.StringIO()
-        writer = csv.writer(out, lineterminator="\n")
+        writer = SafeWriter(out)
         writer.writerow([*spec.columns, *extras])
         for reject in items:
             row = reject.row

@@ -17,6 +17,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from pcr_graph.core.errors import RowProblem
+from pcr_graph.core.files import UnreadableInput, read_input
 
 PENDING_NOTE = "pending: "
 """Prefix of the note on a kept link whose evidence row was rejected (removed on merge)."""
@@ -150,9 +151,9 @@ def read_table(path: Path, spec: FileSpec) -> tuple[list[Row], list[RowProblem]]
             RowProblem(name, 0, "", "is a broken symbolic link (its target does not exist)")
         ]
     try:
-        raw = path.read_bytes()
-    except OSError as exc:
-        return [], [RowProblem(name, 0, "", f"cannot read file: {exc.strerror}")]
+        raw = read_input(path)
+    except UnreadableInput as exc:
+        return [], [RowProblem(name, 0, "", exc.reason)]
     try:
         text = raw.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
