@@ -75,5 +75,6 @@ def test_render_area_is_builds_per_area_step(tmp_path: Path) -> None:
     data = render_area(project, "wv", tmp_path / "one.html")
     assert data.nodes and data.edges
     store = open_store(project.files())
-    write_area_map(store, WV, run_gaps(store), tmp_path / "built.html")
+    notices = tuple(project.notices(store))  # the demo, shown on an empty workspace
+    write_area_map(store, WV, run_gaps(store), tmp_path / "built.html", notices=notices)
     assert (tmp_path / "one.html").read_bytes() == (tmp_path / "built.html").read_bytes()

@@ -24,18 +24,20 @@ def write_area_map(
     report: GapReport,
     path: Path,
     pages: tuple[tuple[str, str], ...] = (),
+    notices: tuple[str, ...] = (),
 ) -> AreaMap:
     """Draw one area's network map (with the area's gaps from ``report``) to ``path``.
 
     The per-area step of :func:`run_build`, and all of ``pcr-graph render``. ``pages`` are
-    links to the build's other pages, relative to ``path``.
+    links to the build's other pages, relative to ``path``; ``notices`` what the page must
+    say about the data (an incomplete import, the demo shown).
     """
     from dataclasses import replace  # inside: keeps `pcr-graph --help` fast
 
     from pcr_graph.render.mapdata import area_map
     from pcr_graph.render.maps import render_area_html, write_html
 
-    data = replace(area_map(store, area, report), pages=pages)
+    data = replace(area_map(store, area, report), pages=pages, notices=notices)
     write_html(path, render_area_html(data))
     return data
 
@@ -48,7 +50,8 @@ def render_area(project: Project, area: str, output: Path) -> AreaMap:
     store = project.open()
     iris = resolve_areas(store, [area])
     assert iris is not None
-    return write_area_map(store, iris[0], run_gaps(store, areas=iris), output)
+    notices = tuple(project.notices(store))
+    return write_area_map(store, iris[0], run_gaps(store, areas=iris), output, notices=notices)
 
 
 def run_build(project: Project, out_dir: Path, echo: Callable[[str], None] = lambda _: None) -> int:
@@ -85,9 +88,13 @@ def run_build(project: Project, out_dir: Path, echo: Callable[[str], None] = lam
         echo(f"{len(violations)} violation(s): nothing written")
         return 1
     echo("validated: the data conforms to the shapes")
+    notices = tuple(project.notices(store))
+    for notice in notices:
+        echo(f"note: {notice}")
     out_dir.mkdir(parents=True, exist_ok=True)
     atomic_write_text(out_dir / "graph.ttl", store_to_turtle(store, "pcr-graph dataset"))
     report = run_gaps(store)
+    report.notes[:0] = notices
     for fmt in ("md", "json", "csv"):
         atomic_write_text(out_dir / f"gaps.{fmt}", format_report(report, fmt, REPORT_TITLE))
     home = ("index.html", "All areas (index)")
@@ -106,7 +113,7 @@ def run_build(project: Project, out_dir: Path, echo: Callable[[str], None] = lam
     for iri, _label in report.areas:
         stem = last_segment(iri)
         href = f"maps/{stem}.html"
-        data = write_area_map(store, URIRef(iri), report, out_dir / href, map_pages)
+        data = write_area_map(store, URIRef(iri), report, out_dir / href, map_pages, notices)
         heatmap_href = ""
         matrix = report.sector_links.get(iri)
         if matrix is not None:
@@ -118,6 +125,7 @@ def run_build(project: Project, out_dir: Path, echo: Callable[[str], None] = lam
     overview = replace(
         overview_map(store, report, hrefs, report_href="gaps.html"),
         pages=(home, ("gaps.html", "Gap report")),
+        notices=notices,
     )
     write_html(out_dir / "overview.html", render_overview_html(overview))
     echo(f"overview: {out_dir / 'overview.html'}")
@@ -127,6 +135,7 @@ def run_build(project: Project, out_dir: Path, echo: Callable[[str], None] = lam
             "pcr-graph: collaboration maps",
             entries,
             subtitle="Maps, heatmaps and gaps per area.",
+            notices=notices,
             links=[
                 ("gaps.html", "Gap report (HTML, readable on a phone)"),
                 ("overview.html", "National overview map: areas and the links between them"),

@@ -231,9 +231,11 @@ def gap_report(
     from pcr_graph.analysis.gaps import run_gaps
 
     store = project.open()
-    return run_gaps(
+    report = run_gaps(
         store, areas=resolve_areas(store, areas), rules=list(rules) or None, params=params or {}
     )
+    report.notes[:0] = project.notices(store)
+    return report
 
 
 def validate_project(project: Project, validator: str = "auto") -> tuple[Store, list[Violation]]:

@@ -37,7 +37,13 @@ CONTEXT = {"help_option_names": ["-h", "--help"], "max_content_width": 100}
     show_default=True,
     help="Folder holding your imports (env PCR_GRAPH_WORKSPACE).",
 )
-@click.option("--no-demo", is_flag=True, help="Leave the fictional demo system out of the data.")
+@click.option(
+    "--demo/--no-demo",
+    "demo",
+    default=None,
+    help="Include / leave out the fictional demo system (default: included only while the "
+    "workspace holds no import).",
+)
 @click.option(
     "--profile",
     type=click.Path(dir_okay=False, exists=True, path_type=Path),
@@ -62,7 +68,7 @@ CONTEXT = {"help_option_names": ["-h", "--help"], "max_content_width": 100}
 def cli(
     ctx: click.Context,
     workspace: Path,
-    no_demo: bool,
+    demo: bool | None,
     profile: Path | None,
     engine: str,
     store: str | None,
@@ -74,7 +80,7 @@ def cli(
     collaboration with named gap rules, and draws offline network maps per area.
     """
     ctx.obj = Project(
-        workspace=workspace, include_demo=not no_demo, profile=profile, engine=engine, store=store
+        workspace=workspace, include_demo=demo, profile=profile, engine=engine, store=store
     )
 
 

@@ -137,8 +137,14 @@ def to_csv(report: GapReport) -> str:
             "evidence_considered",
             "finding",
             "finding_quote",
+            "data_notes",
         ]
     )
+    # Every row carries the report's notes (an incomplete import, the demo shown), so that
+    # no row can be read apart from them; a report without hits still gets one row for them.
+    notes = " | ".join(report.notes)
+    if notes and not report.hits:
+        writer.writerow(["", "", "", "", "", "", "", "", "", "", notes])
     for hit in report.hits:
         writer.writerow(
             [
@@ -152,6 +158,7 @@ def to_csv(report: GapReport) -> str:
                 " | ".join(hit.evidence),
                 hit.finding.iri if hit.finding else "",
                 hit.finding.quote if hit.finding else "",
+                notes,
             ]
         )
     return out.getvalue()

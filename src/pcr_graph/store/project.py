@@ -18,12 +18,25 @@ _URL_SCHEME = re.compile(r"([A-Za-z][A-Za-z0-9+.-]*)://")
 """A ``--store`` value that names a URL scheme: never taken as a folder (``ftp:/x``)."""
 
 
+_INCOMPLETE = """
+SELECT ?label ?count WHERE {
+  ?run a pcr:ImportRun ; pcr:rejectedRowCount ?count .
+  OPTIONAL { ?run skos:prefLabel ?named }
+  BIND (COALESCE(?named, STR(?run)) AS ?label)
+  FILTER (?count > 0)
+}
+ORDER BY ?label
+"""
+
+
 @dataclass(frozen=True)
 class Project:
     """The sources a command loads, and the engine it loads them into."""
 
     workspace: Path = Path(".pcr-graph")
-    include_demo: bool = True
+    include_demo: bool | None = None
+    """True: load the fictional demo system; False: never; None (the default): only while
+    the workspace holds no import, so that your own data is not mixed with the demo's."""
     profile: Path | None = None
     engine: str = "oxigraph"
     store: str | None = None
@@ -40,13 +53,51 @@ class Project:
             return []
         return sorted(self.imports_dir.glob("*.ttl"))
 
+    @property
+    def uses_demo(self) -> bool:
+        """Whether the fictional demo system is part of the data."""
+        if self.include_demo is not None:
+            return self.include_demo
+        return not self.imports()
+
+    def notices(self, store: Store) -> list[str]:
+        """What every report and page must say about the data behind it.
+
+        The demo system, when it is shown because the workspace is empty; and each import
+        that is incomplete (a lenient import that left rows out), with its rejected-row
+        count as the import recorded it (``pcr:rejectedRowCount``).
+        """
+        found = []
+        if self.include_demo is None and self.uses_demo and self.store is None:
+            found.append(
+                f"Demo data: the workspace {self.workspace} holds no import yet, so this shows "
+                "the fictional demo system. `pcr-graph import csv FOLDER` adds your own "
+                "workbook; from then on the demo is left out unless you ask for it with --demo."
+            )
+        for label, count in self.incomplete_imports(store):
+            found.append(
+                f"Incomplete data: the {label[:1].lower() + label[1:]} left out {count} "
+                f"rejected row{'s' if count != 1 else ''} (a lenient import); gaps may stem "
+                "from rows that are missing. Correct the rejects folder and import it again."
+            )
+        return found
+
+    def incomplete_imports(self, store: Store) -> list[tuple[str, int]]:
+        """(label, rejected rows) of every import run that left rows out, by label."""
+        from pcr_graph.store.engines import Table  # inside: keeps `pcr-graph --help` fast
+
+        table = store.query(_INCOMPLETE)
+        if not isinstance(table, Table):
+            return []
+        return [(row["label"], int(row["count"])) for row in table.strings()]
+
     def files(self) -> list[Path]:
         """Every file the dataset is made of, in a fixed order."""
         if self.profile is not None and not Path(self.profile).is_file():
             raise UsageError(f"{self.profile}: no such profile file")
         return [
             *ontology_files(),
-            *reference_files(include_demo=self.include_demo, profile=self.profile),
+            *reference_files(include_demo=self.uses_demo, profile=self.profile),
             *self.imports(),
         ]
 
