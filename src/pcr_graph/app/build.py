@@ -2,12 +2,17 @@
 
 from __future__ import annotations
 
+import os
+import shutil
+import tempfile
 from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 from rdflib import URIRef
 
+from pcr_graph.core.errors import DataError
+from pcr_graph.core.files import atomic_write_bytes
 from pcr_graph.store.engines import Store
 from pcr_graph.store.project import Project
 
@@ -55,6 +60,38 @@ def render_area(project: Project, area: str, output: Path) -> AreaMap:
 
 
 def run_build(project: Project, out_dir: Path, echo: Callable[[str], None] = lambda _: None) -> int:
+    """Build the dataset, validate it, write the gap report and maps into ``out_dir``.
+
+    Everything is written into a staging folder inside ``out_dir`` first and moved into
+    place only when the whole build has succeeded, so a failed build leaves the previous
+    outputs as they were, never new reports beside old maps. See :func:`_build`.
+    """
+    out_dir = Path(out_dir)
+    try:
+        out_dir.mkdir(parents=True, exist_ok=True)
+        stage = Path(tempfile.mkdtemp(prefix=".pcr-graph-build-", dir=out_dir))
+    except OSError as exc:
+        raise DataError(f"cannot write {out_dir}: {exc.strerror}") from None
+    try:
+        code = _build(project, stage, out_dir, echo)
+        if code == 0:
+            _move_into_place(stage, out_dir)
+        return code
+    finally:
+        shutil.rmtree(stage, ignore_errors=True)
+
+
+def _move_into_place(stage: Path, out_dir: Path) -> None:
+    for path in sorted(p for p in stage.rglob("*") if p.is_file()):
+        final = out_dir / path.relative_to(stage)
+        final.parent.mkdir(parents=True, exist_ok=True)
+        if final.is_symlink() or (final.exists() and not final.is_file()):
+            atomic_write_bytes(final, path.read_bytes())  # respects links and devices
+        else:
+            os.replace(path, final)
+
+
+def _build(project: Project, out_dir: Path, shown: Path, echo: Callable[[str], None]) -> int:
     """Build the dataset, validate it, write the national gap report and one map per area.
 
     Writes into ``out_dir``: ``graph.ttl``; the gap report as ``gaps.md``, ``gaps.json``,
@@ -64,13 +101,15 @@ def run_build(project: Project, out_dir: Path, echo: Callable[[str], None] = lam
     atomically.
 
     Returns the exit code: 0 when the data conforms, 1 when it does not (then only the
-    violations are reported and nothing is written).
+    violations are reported and nothing is written). ``shown`` is the folder named in
+    messages (``out_dir`` is where the files are staged); map file names come from
+    :func:`~pcr_graph.core.ids.file_stems`, so names from data stay inside ``maps/``.
     """
     from dataclasses import replace
 
     from pcr_graph.analysis.gaps import run_gaps
     from pcr_graph.core.files import atomic_write_text
-    from pcr_graph.core.ids import last_segment
+    from pcr_graph.core.ids import file_stems
     from pcr_graph.render.heatmap import heatmap_svg
     from pcr_graph.render.mapdata import index_entry, overview_map
     from pcr_graph.render.maps import render_index_html, render_overview_html, write_html
@@ -110,8 +149,9 @@ def run_build(project: Project, out_dir: Path, echo: Callable[[str], None] = lam
     echo(f"gaps: {len(report.hits)} in {len(report.areas)} areas with data")
     entries = []
     hrefs: dict[str, str] = {}
+    stems = file_stems(iri for iri, _label in report.areas)
     for iri, _label in report.areas:
-        stem = last_segment(iri)
+        stem = stems[iri]
         href = f"maps/{stem}.html"
         data = write_area_map(store, URIRef(iri), report, out_dir / href, map_pages, notices)
         heatmap_href = ""
@@ -121,14 +161,14 @@ def run_build(project: Project, out_dir: Path, echo: Callable[[str], None] = lam
             atomic_write_text(out_dir / heatmap_href, heatmap_svg(matrix))
         hrefs[iri] = href
         entries.append(index_entry(data, href, heatmap_href))
-        echo(f"map: {out_dir / href}")
+        echo(f"map: {shown / href}")
     overview = replace(
         overview_map(store, report, hrefs, report_href="gaps.html"),
         pages=(home, ("gaps.html", "Gap report")),
         notices=notices,
     )
     write_html(out_dir / "overview.html", render_overview_html(overview))
-    echo(f"overview: {out_dir / 'overview.html'}")
+    echo(f"overview: {shown / 'overview.html'}")
     write_html(
         out_dir / "index.html",
         render_index_html(
@@ -145,5 +185,5 @@ def run_build(project: Project, out_dir: Path, echo: Callable[[str], None] = lam
             ],
         ),
     )
-    echo(f"wrote {out_dir / 'index.html'}")
+    echo(f"wrote {shown / 'index.html'}")
     return 0

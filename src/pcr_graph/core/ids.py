@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import hashlib
+import re
+from collections.abc import Iterable
 from urllib.parse import quote, unquote
 
 from rdflib import URIRef
@@ -51,3 +54,37 @@ def provider_iri(
 def last_segment(iri: str) -> str:
     """The decoded last path segment of an IRI (for display)."""
     return unquote(iri.rstrip("/").rsplit("/", 1)[-1])
+
+
+_SAFE_STEM = re.compile(r"[A-Za-z0-9][A-Za-z0-9_-]{0,59}")
+
+
+def file_stems(iris: Iterable[str]) -> dict[str, str]:
+    """A file name stem for each IRI: safe, stable, and unique (also case-insensitively).
+
+    The stem is the IRI's last segment when that is a plain name (letters, digits, ``-``
+    and ``_``; at most 60) shared with no other IRI; otherwise the segment made plain and
+    shortened, plus eight hex digits of the IRI's SHA-256. Names from data thus never leave
+    the folder they are written in (``../gaps`` becomes ``gaps-…``) and never overwrite each
+    other.
+
+    >>> evil = "https://x/b/..%2F..%2Felsewhere%2FPWNED"
+    >>> stems = file_stems(["https://x/a/WV", evil, "https://x/1/HOLD", "https://x/2/HOLD"])
+    >>> stems["https://x/a/WV"], stems[evil]
+    ('WV', 'elsewhere-PWNED-07a96b10')
+    >>> len({stems["https://x/1/HOLD"], stems["https://x/2/HOLD"]})
+    2
+    """
+    iris = sorted(set(iris))
+    plain = {iri: last_segment(iri) for iri in iris}
+    seen: dict[str, int] = {}
+    for name in plain.values():
+        seen[name.casefold()] = seen.get(name.casefold(), 0) + 1
+    stems = {}
+    for iri, name in plain.items():
+        if _SAFE_STEM.fullmatch(name) and seen[name.casefold()] == 1:
+            stems[iri] = name
+        else:
+            base = re.sub(r"[^A-Za-z0-9_-]+", "-", name).strip("-_")[:40] or "area"
+            stems[iri] = f"{base}-{hashlib.sha256(iri.encode('utf-8')).hexdigest()[:8]}"
+    return stems

@@ -88,6 +88,12 @@ class ImportResult:
         return sorted(own + self.summaries)
 
 
+MAX_LINK_PARTICIPANTS = 200
+"""Most providers one link may join. Each pair gets a ``pcr:collaboratesWith`` shortcut in
+both directions, so a link of n providers writes n(n-1) of them: at most 39,800 here, where
+one cell of 2,000 ids once wrote four million (a group that large is a forum, not a link)."""
+
+
 @cache
 def reference_codes() -> tuple[dict[str, URIRef], dict[str, URIRef]]:
     """Reference areas by ODS and ONS code, and regions by code or name (upper-cased keys)."""
@@ -494,6 +500,15 @@ class _Importer:
         link_type = self.concept(check, "type", link_types(), "link type", many=False)
         theme_iris = self.concept(check, "themes", themes(), "theme", many=True)
         participant_ids = split_list(row.get("participants"))
+        if len(set(participant_ids)) > MAX_LINK_PARTICIPANTS:
+            check.problem(
+                "participants",
+                f"a link joins {len(set(participant_ids)):,} providers, more than "
+                f"{MAX_LINK_PARTICIPANTS}: record a larger group as a planning forum with "
+                "members, or split it into several links",
+                f"at most {MAX_LINK_PARTICIPANTS} provider_ids",
+            )
+            return
         for pid in participant_ids:
             self.reference(check, "participants", "provider", pid, self.provider_ids)
         distinct = sorted(set(participant_ids))
