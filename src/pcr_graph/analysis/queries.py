@@ -9,6 +9,7 @@ query text, so no value can change the query's meaning.
 from __future__ import annotations
 
 import datetime as dt
+import re
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -151,8 +152,25 @@ ORDER BY ?area
 """
 
 
+_AREA_NAMES = """
+SELECT ?area ?key WHERE {
+  ?area a pcr:Area .
+  { ?area skos:prefLabel ?key } UNION { ?area dcterms:identifier ?key }
+  UNION { ?area pcr:odsCode ?key } UNION { ?area pcr:onsCode2021 ?key }
+  UNION { ?area pcr:onsCode2022 ?key }
+}
+ORDER BY ?area ?key
+"""
+
+
 def resolve_area(store: Store, text: str) -> URIRef:
-    """The area named by an area id, an ODS code (``QOP``), an ONS code (``E54000057``), or IRI."""
+    """The area named by an id, an ODS or ONS code, an IRI, or its name.
+
+    Codes and ids match exactly first (``QOP``, ``E54000057``, ``wv``); then, ignoring case,
+    an id, a code or a name (``Wyndle Vale Health and Care Partnership (fictional)``), and
+    last the one area whose name starts with ``text`` (``wyndle``). A name or prefix that
+    fits several areas is refused with the candidates listed.
+    """
     value = text.strip()
     if (
         value.startswith(("http://", "https://"))
@@ -168,10 +186,63 @@ def resolve_area(store: Store, text: str) -> URIRef:
             return found[0]
         if len(found) > 1:
             raise UsageError(f"area {text!r} is ambiguous: {', '.join(found)}")
+    return _area_by_name(store, text, value)
+
+
+def _area_by_name(store: Store, text: str, value: str) -> URIRef:
+    table = store.query(_AREA_NAMES)
+    assert isinstance(table, Table)
+    keys: dict[URIRef, set[str]] = {}
+    names: dict[URIRef, str] = {}
+    for area, key in table.rows:
+        if isinstance(area, URIRef) and key is not None:
+            keys.setdefault(area, set()).add(str(key))
+    for row in table.strings():
+        area = URIRef(row["area"])
+        if area not in names or len(row["key"]) > len(names[area]):
+            names[area] = row["key"]  # the longest key: the name, not a code
+    wanted = " ".join(value.split()).casefold()
+    if wanted:
+        exact = sorted(a for a, ks in keys.items() if wanted in {k.casefold() for k in ks})
+        prefixed = sorted(
+            a
+            for a, ks in keys.items()
+            if any(_name_key(k).startswith(_name_key(wanted)) for k in ks)
+        )
+        for found in (exact, prefixed):
+            if len(found) == 1:
+                return found[0]
+            if len(found) > 1:
+                shown = "; ".join(f"{names[a]} ({_short(keys[a])})" for a in found[:10])
+                more = f" and {len(found) - 10} more" if len(found) > 10 else ""
+                raise UsageError(
+                    f"area {text!r} is ambiguous: it fits {len(found)} areas: {shown}{more}; "
+                    "give more of the name, or an id or code"
+                )
+    from pcr_graph.core.hints import did_you_mean  # inside: only on this error path
+
+    # Compare with each name whole and cut to the length typed, so a misspelt start of a
+    # long name is still recognised.
+    starts = {_name_key(n)[: len(wanted)]: n for n in names.values()}
+    hint = did_you_mean(wanted, [*starts, *names.values()]) if wanted else ""
+    for start, name in starts.items():
+        hint = hint.replace(repr(start), repr(name))
     raise UsageError(
-        f"unknown area {text!r}: give an area id, an ODS code (e.g. QOP) or an ONS code "
-        "(e.g. E54000057); `pcr-graph query areas` lists them"
+        f"unknown area {text!r}{hint}: give an area's name (or the start of it), an area id, "
+        "an ODS code (e.g. QOP) or an ONS code (e.g. E54000057); "
+        "`pcr-graph query areas` lists them"
     )
+
+
+def _name_key(name: str) -> str:
+    """A name as prefixes are matched: folded, and without a leading "NHS "."""
+    folded = " ".join(name.split()).casefold()
+    return folded.removeprefix("nhs ")
+
+
+def _short(keys: set[str]) -> str:
+    """The shortest key of an area: its id or code, for listing candidates."""
+    return min(keys, key=lambda k: (len(k), k))
 
 
 def bind_params(store: Store, query: NamedQuery, values: dict[str, str]) -> dict[str, Node]:
@@ -225,11 +296,53 @@ def _term(store: Store, param: Param, raw: str, qname: str) -> Node:
     return Literal(raw)
 
 
+_OXIGRAPH_AT = re.compile(r"^SPARQL syntax error: error at (\d+):(\d+): ")
+_RDFLIB_AT = re.compile(r"\s*\(at char (\d+)\), \(line:(\d+), col:(\d+)\)")
+
+
+def syntax_error_in_user_terms(message: str, path: Path) -> str:
+    """A store's SPARQL syntax error, placed in the user's text: ``FILE:LINE:COL: …``.
+
+    The stores see the query behind the PREFIX lines pcr-graph adds in front; those lines
+    are taken off the position, and the file is named. Other messages pass unchanged.
+
+    >>> from pcr_graph.core.namespaces import sparql_prologue
+    >>> n = sparql_prologue().count("\\n")
+    >>> syntax_error_in_user_terms(
+    ...     f"SPARQL syntax error: error at {n + 1}:44: expected one of ABS", Path("q.rq"))
+    'q.rq:1:44: SPARQL syntax error: expected one of ABS'
+    """
+    from pcr_graph.core.namespaces import sparql_prologue
+
+    prologue = sparql_prologue()
+    lines = prologue.count("\n")
+    found = _OXIGRAPH_AT.match(message)
+    if found:
+        line, column = int(found.group(1)) - lines, int(found.group(2))
+        rest = message[found.end() :]
+        return f"{path}:{max(line, 1)}:{column}: SPARQL syntax error: {rest}"
+    found = _RDFLIB_AT.search(message)
+    if found and message.startswith("SPARQL syntax error: "):
+        line, column = int(found.group(2)) - lines, int(found.group(3))
+        rest = (message[: found.start()] + message[found.end() :]).removeprefix(
+            "SPARQL syntax error: "
+        )
+        return f"{path}:{max(line, 1)}:{column}: SPARQL syntax error: {rest.strip()}"
+    return message
+
+
 def run_named(
     store: Store, query: NamedQuery, values: dict[str, str] | None = None
 ) -> Table | bool:
-    """Run a library query with parameters bound; SELECT gives a Table, ASK a bool."""
-    result = store.query(query.text, bind_params(store, query, values or {}))
+    """Run a library query with parameters bound; SELECT gives a Table, ASK a bool.
+
+    A syntax error names the query's file and the line and column in its own text.
+    """
+    bindings = bind_params(store, query, values or {})
+    try:
+        result = store.query(query.text, bindings)
+    except UsageError as exc:
+        raise UsageError(syntax_error_in_user_terms(str(exc), query.path)) from None
     if isinstance(result, (Table, bool)):
         return result
     raise UsageError(f"query {query.name!r} is a CONSTRUCT/DESCRIBE; use `pcr-graph export`")

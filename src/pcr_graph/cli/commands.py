@@ -154,7 +154,7 @@ def query(
 
     \b
     Example:
-      pcr-graph query providers-in-area -p area fictional-wyvern --format csv
+      pcr-graph query providers-in-area -p area wv --format csv
     """
     from pcr_graph.app.tasks import format_answer, run_query
 
@@ -384,7 +384,10 @@ SEVERITY_CHOICE = click.Choice(["high", "medium", "low"])
 
 @cli.command()
 @click.option(
-    "--area", "areas", multiple=True, help="Area id, ODS or ONS code (repeatable; default all)."
+    "--area",
+    "areas",
+    multiple=True,
+    help="Area name (or its start, any case), id, ODS or ONS code (repeatable; default all).",
 )
 @click.option("--rule", "rules", multiple=True, help="Run only this rule (repeatable).")
 @click.option(
@@ -414,7 +417,7 @@ def gaps(
 
     \b
     Example:
-      pcr-graph gaps --area fictional-wyvern --format md
+      pcr-graph gaps --area "wyndle vale" --format md
       pcr-graph gaps --fail-on high --format json -o gaps.json
     """
     from pcr_graph.app.tasks import gap_report
@@ -428,7 +431,7 @@ def gaps(
 
 
 @cli.command()
-@click.option("--area", required=True, help="Area id, ODS or ONS code.")
+@click.option("--area", required=True, help="Area name (or its start), id, ODS or ONS code.")
 @click.option(
     "-o",
     "--output",
@@ -442,7 +445,7 @@ def render(ctx: click.Context, area: str, output: Path) -> None:
 
     \b
     Example:
-      pcr-graph render --area fictional-wyvern -o wyvern.html
+      pcr-graph render --area wv -o wyndle-vale.html
     """
     from pcr_graph.app.build import render_area
 

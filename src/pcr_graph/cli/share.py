@@ -237,7 +237,7 @@ def export_cmd(ctx: click.Context, fmt: str, output: Path, areas: tuple[str, ...
     \b
     Example:
       pcr-graph export --format gexf -o network.gexf
-      pcr-graph export --format csv -o neo4j/ --area fictional-wyvern
+      pcr-graph export --format csv -o neo4j/ --area wv
       pcr-graph export --format trig -o dataset.trig
     """
     from pcr_graph.app.tasks import export_project

@@ -25,11 +25,11 @@ from rdflib import Graph, Literal, URIRef
 from rdflib.namespace import DCTERMS, ORG, PROV, RDF, SKOS, XSD
 
 from pcr_graph.core.errors import DataError, ImportProblems, RowProblem
+from pcr_graph.core.hints import did_you_mean, valid_values
 from pcr_graph.core.ids import area_iri, mint, provider_iri
 from pcr_graph.core.namespaces import PCR, bind_prefixes
 from pcr_graph.core.resources import graph_dir
 from pcr_graph.core.vocab import Scheme, forum_kinds, link_types, sectors, themes
-from pcr_graph.ingest.workbook.hints import did_you_mean, valid_values
 from pcr_graph.ingest.workbook.merge import merge_graphs
 from pcr_graph.ingest.workbook.template import (
     KIND_OF_FILE,
