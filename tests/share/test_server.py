@@ -197,8 +197,8 @@ def test_bad_requests(endpoint: SparqlEndpoint) -> None:
     assert request(endpoint.url + "nowhere")[0] == 404
     status, _, body = post(endpoint, "x" * (MAX_BODY + 1), "application/sparql-query")
     assert status == 413 and b"limit" in body
-    status, _, body = get(endpoint, AREAS, **{"default-graph-uri": "http://example.org/"})
-    assert status == 403 and b"default-graph-uri <http://example.org/>" in body
+    status, _, body = get(endpoint, AREAS, **{"default-graph-uri": "file:///etc/passwd"})
+    assert status == 403 and b"default-graph-uri <file:///etc/passwd>" in body
 
 
 # --------------------------------------------------------------------------------------
@@ -285,15 +285,38 @@ def test_service_is_refused_wherever_it_hides(endpoint: SparqlEndpoint, query: s
 @pytest.mark.parametrize(
     "query",
     [
-        "SELECT * FROM <http://127.0.0.1:9/data.ttl> WHERE { ?s ?p ?o }",
         "SELECT * FROM NAMED <file:///etc/passwd> WHERE { GRAPH ?g { ?s ?p ?o } }",
-        "ASK FROM <ftp://example.org/x> { ?s ?p ?o }",
-        "CONSTRUCT { ?s ?p ?o } FROM <urn:not-here> WHERE { ?s ?p ?o }",
+        "ASK FROM <FILE:/etc/hostname> { ?s ?p ?o }",
     ],
 )
-def test_from_naming_urls_or_files_is_refused(endpoint: SparqlEndpoint, query: str) -> None:
+def test_from_naming_a_file_is_refused(endpoint: SparqlEndpoint, query: str) -> None:
     status, _, body = get(endpoint, query)
-    assert status == 403 and b"FROM" in body
+    assert status == 403 and b"never reads files" in body
+
+
+@pytest.mark.parametrize(
+    ("query", "graph"),
+    [
+        (
+            "SELECT * FROM <http://127.0.0.1:9/data.ttl> WHERE { ?s ?p ?o }",
+            "http://127.0.0.1:9/data.ttl",
+        ),
+        ("ASK FROM <ftp://example.org/x> { ?s ?p ?o }", "ftp://example.org/x"),
+        ("CONSTRUCT { ?s ?p ?o } FROM <urn:not-here> WHERE { ?s ?p ?o }", "urn:not-here"),
+    ],
+)
+def test_a_graph_not_held_is_empty_never_fetched_and_named_in_a_header(
+    endpoint: SparqlEndpoint, query: str, graph: str
+) -> None:
+    status, headers, body = get(
+        endpoint, query, "application/n-triples, application/sparql-results+json"
+    )
+    assert status == 200
+    assert headers.get("X-PCR-Unknown-Graphs") == f"<{graph}>"
+    assert b"http" not in body.replace(b"http://www.w3.org", b"") or body == b""
+    for channel in ({"default-graph-uri": graph}, {"named-graph-uri": graph}):
+        status, headers, _ = get(endpoint, "ASK { ?s ?p ?o }", **channel)
+        assert status == 200 and headers.get("X-PCR-Unknown-Graphs") == f"<{graph}>"
 
 
 def test_from_a_held_graph_is_answered(endpoint: SparqlEndpoint, local: Store) -> None:

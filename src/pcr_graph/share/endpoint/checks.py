@@ -41,6 +41,8 @@ class CheckedQuery:
     dataset: tuple[str, ...] = ()
     text: str = ""
     """The query with its code point escapes expanded: what the check parsed, and runs."""
+    unknown: tuple[str, ...] = ()
+    """Graphs its ``FROM``/``FROM NAMED`` name that this endpoint does not hold (empty)."""
 
 
 _WORD = re.compile(r"[A-Za-z]+")
@@ -104,9 +106,10 @@ def check_query(text: str, stored_graphs: frozenset[str] = frozenset()) -> Check
     """Parse ``text`` and refuse what a read-only endpoint must.
 
     Raises :class:`Refused`: 400 if it is not one SPARQL 1.1 query, 403 if it is SPARQL
-    Update, uses ``SERVICE``, or has ``FROM``/``FROM NAMED`` naming a graph not in
-    ``stored_graphs``. Answers are cached by query text (rdflib's parser takes 5 to 100 ms
-    on a gap rule, the store a few), so a query asked again is checked at no cost.
+    Update, uses ``SERVICE``, or has ``FROM``/``FROM NAMED`` naming a ``file:`` IRI. A
+    graph it names that is not in ``stored_graphs`` is an empty graph (Oxigraph never
+    fetches one), listed in :attr:`CheckedQuery.unknown`. Answers are cached by query text
+    (rdflib's parser takes 5 to 100 ms on a gap rule), so a query asked again costs nothing.
 
     >>> check_query('SELECT ?s WHERE { ?s ?p "SERVICE <http://x/> {}" }').form
     'SelectQuery'
@@ -143,19 +146,24 @@ def check_query(text: str, stored_graphs: frozenset[str] = frozenset()) -> Check
             graph = _field(clause, key)
             if graph is not None:
                 dataset.append(str(graph))
-    check_graphs(dataset, stored_graphs, "FROM")
-    return CheckedQuery(query.name, tuple(dataset), full)
+    unknown = check_graphs(dataset, stored_graphs, "FROM")
+    return CheckedQuery(query.name, tuple(dataset), full, unknown)
 
 
-def check_graphs(graphs: list[str], stored_graphs: frozenset[str], where: str) -> None:
-    """Refuse (403) a dataset naming a graph this endpoint does not hold."""
+def check_graphs(graphs: list[str], stored_graphs: frozenset[str], where: str) -> tuple[str, ...]:
+    """The graphs of a dataset this endpoint does not hold (they are empty, never fetched).
+
+    A ``file:`` IRI is refused (403): it can only mean "read this file", which an endpoint
+    must never do, and an empty answer would hide that.
+    """
     for graph in graphs:
-        if graph not in stored_graphs:
+        if graph.lower().startswith("file:"):
             raise Refused(
                 403,
-                f"{where} <{graph}> is refused: a dataset may only name a graph this "
-                "endpoint holds (it never fetches URLs or files)",
+                f"{where} <{graph}> is refused: this endpoint never reads files or fetches "
+                "URLs; a dataset names graphs it holds",
             )
+    return tuple(g for g in graphs if g not in stored_graphs)
 
 
 def _update_operation(text: str, parse_update: Callable[[str], Any]) -> str | None:

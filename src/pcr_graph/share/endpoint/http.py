@@ -137,12 +137,17 @@ class Handler(BaseHTTPRequestHandler):
             headers["X-PCR-Truncated"] = "true"
         if reply.retry_after is not None:
             headers["Retry-After"] = str(reply.retry_after)
+        if reply.unknown_graphs:
+            # Named in the dataset but not held here: answered as empty graphs.
+            headers["X-PCR-Unknown-Graphs"] = " ".join(
+                f"<{urllib.parse.quote(g, safe=':/#?&=;,+$@!~*()')}>" for g in reply.unknown_graphs
+            )
         self._send(reply.status, reply.body, reply.content_type, headers)
 
     def _route(self) -> tuple[str, dict[str, list[str]]]:
         parts = urllib.parse.urlsplit(self.path)
         params = urllib.parse.parse_qs(parts.query, keep_blank_values=True)
-        return parts.path, params
+        return parts.path.rstrip("/") or "/", params
 
     def _take_body(self) -> bytes | None:
         """The whole request body (b"" if none); None after an error reply that closes."""
@@ -234,7 +239,13 @@ class Handler(BaseHTTPRequestHandler):
         if path not in QUERY_PATHS:
             self._error(404, f"no such endpoint: {path} (POST queries to /sparql)")
             return
-        media = self.headers.get("Content-Type", "").split(";")[0].strip().lower()
+        media, *media_params = (
+            p.strip().lower() for p in self.headers.get("Content-Type", "").split(";")
+        )
+        charset = next((p[8:].strip('"') for p in media_params if p.startswith("charset=")), None)
+        if charset not in (None, "utf-8", "utf8") and media != "application/sparql-update":
+            self._error(415, f"cannot read a body in {charset}: send UTF-8")
+            return
         if media == "application/sparql-update":
             self._read_only()
         elif media == "application/sparql-query":

@@ -35,6 +35,8 @@ class Reply:
     retry_after: int | None = None
     retire: bool = False
     """The worker that made it should be replaced (it ran out of memory)."""
+    unknown_graphs: tuple[str, ...] = ()
+    """Graphs the dataset named that this endpoint does not hold (answered as empty)."""
 
 
 def text_reply(status: int, message: str, retry_after: int | None = None) -> Reply:
@@ -78,11 +80,9 @@ class WorkerSpec:
 # Answering on Oxigraph (the fast path: no rdflib terms)
 
 
-def _protocol_dataset(request: QueryRequest, graphs: frozenset[str]) -> dict[str, Any]:
+def _protocol_dataset(request: QueryRequest) -> dict[str, Any]:
     import pyoxigraph as ox
 
-    check_graphs(list(request.default_graphs), graphs, "default-graph-uri")
-    check_graphs(list(request.named_graphs), graphs, "named-graph-uri")
     return {
         "default_graph": [ox.NamedNode(g) for g in request.default_graphs],
         "named_graphs": [ox.NamedNode(g) for g in request.named_graphs],
@@ -107,8 +107,13 @@ def answer_oxigraph(store: Any, request: QueryRequest, graphs: frozenset[str]) -
     checked = check_query(request.query, graphs)
     fmt = negotiate(checked.form, request.accept, request.fmt)
     options: dict[str, Any] = {"prefixes": PREFIXES, "base_iri": request.base_iri}
+    unknown = checked.unknown
     if request.default_graphs or request.named_graphs:
-        options.update(_protocol_dataset(request, graphs))
+        # The protocol's dataset replaces the query's (SPARQL 1.1 Protocol, 2.1.4).
+        unknown = check_graphs(
+            [*request.default_graphs, *request.named_graphs], graphs, "default-graph-uri"
+        )
+        options.update(_protocol_dataset(request))
     else:
         # Without a dataset the default graph is every graph (the project's sources).
         options["use_default_graph_as_union"] = not checked.dataset
@@ -116,15 +121,17 @@ def answer_oxigraph(store: Any, request: QueryRequest, graphs: frozenset[str]) -
         result = store.query(checked.text, **options)
     except SyntaxError as exc:
         raise Refused(400, f"SPARQL syntax error: {exc}") from None
+    media = content_type(fmt)
     if isinstance(result, ox.QueryBoolean):
-        return Reply(200, content_type(fmt), write_boolean(bool(result), fmt))
-    if isinstance(result, ox.QuerySolutions):
+        body, truncated = write_boolean(bool(result), fmt), False
+    elif isinstance(result, ox.QuerySolutions):
         columns, rows, truncated = _rows(result, request.max_rows)
-        return Reply(200, content_type(fmt), write_table(columns, rows, fmt), truncated)
-    triples = list(islice(result, request.max_rows + 1))
-    truncated = len(triples) > request.max_rows
-    body = write_graph(triples[: request.max_rows], fmt)
-    return Reply(200, content_type(fmt), body, truncated)
+        body = write_table(columns, rows, fmt)
+    else:
+        triples = list(islice(result, request.max_rows + 1))
+        truncated = len(triples) > request.max_rows
+        body = write_graph(triples[: request.max_rows], fmt)
+    return Reply(200, media, body, truncated, unknown_graphs=unknown)
 
 
 # --------------------------------------------------------------------------------------
@@ -144,6 +151,7 @@ def answer_store(store: Any, request: QueryRequest, graphs: frozenset[str]) -> R
     checked: CheckedQuery = check_query(request.query, graphs)
     fmt = negotiate(checked.form, request.accept, request.fmt)
     if checked.dataset or request.default_graphs or request.named_graphs:
+        check_graphs([*request.default_graphs, *request.named_graphs], graphs, "dataset")
         raise Refused(403, "a query dataset is only served from an Oxigraph store")
     try:
         result = store.query(checked.text)
