@@ -18,6 +18,7 @@ from pcr_graph.render.maps import (
     AreaMap,
     IndexEntry,
     MapEdge,
+    MapEvidence,
     MapGap,
     MapNode,
     Overview,
@@ -54,6 +55,7 @@ ORDER BY ?label ?forum ?member
 """
 _LINKS = """
 SELECT ?area ?link ?participant ?type ?typeNotation ?typeLabel ?start ?end ?evTitle ?evDate ?evQuote
+       ?ev ?evPublisher ?evUrl
 WHERE {
   # The bound area first, the class tested per link: starting from every
   # pcr:CollaborationLink cost 0.47 s an area at 55,000 providers, this 0.29 s.
@@ -63,9 +65,20 @@ WHERE {
   OPTIONAL { ?link pcr:startDate ?start }
   OPTIONAL { ?link pcr:endDate ?end }
   OPTIONAL { ?link prov:wasDerivedFrom ?ev . ?ev dcterms:title ?evTitle .
-             OPTIONAL { ?ev dcterms:date ?evDate } OPTIONAL { ?ev pcr:quote ?evQuote } }
+             OPTIONAL { ?ev dcterms:date ?evDate } OPTIONAL { ?ev pcr:quote ?evQuote }
+             OPTIONAL { ?ev dcterms:publisher ?evPublisher } OPTIONAL { ?ev pcr:url ?evUrl } }
 }
-ORDER BY ?link ?participant ?evTitle
+ORDER BY ?link ?participant ?evTitle ?ev
+"""
+_LINK_DETAILS = """
+SELECT ?area ?link ?linkId ?note ?theme WHERE {
+  ?link pcr:area ?area ; a ?linkClass .
+  FILTER (?linkClass = pcr:CollaborationLink)
+  OPTIONAL { ?link dcterms:identifier ?linkId }
+  OPTIONAL { ?link skos:note ?note }
+  OPTIONAL { ?link pcr:theme/skos:prefLabel ?theme }
+}
+ORDER BY ?link ?linkId ?note ?theme
 """
 _AREA = """
 SELECT ?area ?label ?fictional WHERE {
@@ -81,6 +94,7 @@ class _Link:
     row: dict[str, str]
     participants: list[str] = field(default_factory=list)
     evidence: list[str] = field(default_factory=list)
+    sources: dict[str, MapEvidence] = field(default_factory=dict)
 
 
 def _rows(store: Store, query: str, area: URIRef) -> list[dict[str, str]]:
@@ -153,6 +167,19 @@ def area_map(store: Store, area: URIRef, report: GapReport | None = None) -> Are
             line += f": “{row['evQuote']}”" if row["evQuote"] else ""
             if line not in link.evidence:
                 link.evidence.append(line)
+            link.sources.setdefault(
+                row["ev"],
+                MapEvidence(
+                    row["evTitle"], row["evPublisher"], row["evDate"], row["evUrl"], row["evQuote"]
+                ),
+            )
+    details: dict[str, tuple[str, list[str], list[str]]] = {}
+    for row in _rows(store, _LINK_DETAILS, area):
+        _id, notes, themes = details.setdefault(row["link"], (row["linkId"], [], []))
+        if row["note"] and row["note"] not in notes:
+            notes.append(row["note"])
+        if row["theme"] and row["theme"] not in themes:
+            themes.append(row["theme"])
     for link_iri, link in links.items():
         pairs = itertools.combinations(sorted(link.participants), 2)
         for number, (a, b) in enumerate(pairs, 1):
@@ -166,6 +193,10 @@ def area_map(store: Store, area: URIRef, report: GapReport | None = None) -> Are
                     link_type_label=link.row["typeLabel"],
                     period=_period(link.row["start"], link.row["end"]),
                     evidence=tuple(link.evidence) or ("no evidence recorded",),
+                    link_id=details.get(link_iri, ("", [], []))[0],
+                    themes=tuple(details.get(link_iri, ("", [], []))[2]),
+                    notes="\n".join(details.get(link_iri, ("", [], []))[1]),
+                    sources=tuple(link.sources.values()),
                 )
             )
 
@@ -198,6 +229,14 @@ def area_map(store: Store, area: URIRef, report: GapReport | None = None) -> Are
             severity=h.severity,
             text=h.explanation,
             node_ids=tuple(s.iri for s in h.subjects if s.iri in labels or s.iri in forum_nodes),
+            link_ids=tuple(s.iri for s in h.subjects if s.role == "link" and s.iri in links),
+            sectors=tuple(
+                _notation(s.iri)
+                for s in h.subjects
+                if s.role in ("sector", "fromSector", "toSector")
+            ),
+            finding=(h.finding.quote or h.finding.label) if h.finding else "",
+            finding_source=h.finding.source if h.finding else "",
         )
         for h in hits
     )
@@ -210,6 +249,14 @@ def area_map(store: Store, area: URIRef, report: GapReport | None = None) -> Are
         edges=tuple(edges),
         gaps=gaps,
     )
+
+
+_SECTOR_ROLES = ("sector", "fromSector", "toSector")
+
+
+def _notation(sector_iri: str) -> str:
+    """The notation of a sector IRI (its last path segment)."""
+    return sector_iri.rstrip("/").rsplit("/", 1)[-1]
 
 
 def _sector_iri(notation: str) -> str:

@@ -7,7 +7,6 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from pcr_graph.core.vocab import sector_group, sector_sort_key
 from pcr_graph.render.html import (
     NAV_CSS,
     esc,
@@ -18,28 +17,18 @@ from pcr_graph.render.html import (
     script_json,
 )
 from pcr_graph.render.maps.assets import map_csp, static_text, vis_assets
-from pcr_graph.render.maps.layout import SPRING_LIMIT, _layout
-from pcr_graph.render.maps.model import AreaMap, MapEdge, MapGap, MapNode
+from pcr_graph.render.maps.groups import SUMMARY_LIMIT, group_view
+from pcr_graph.render.maps.layout import SPRING_LIMIT, Footprint, arrange, wrap_label
+from pcr_graph.render.maps.model import AreaMap, MapEdge, MapNode
 from pcr_graph.render.maps.palette import (
-    _FORUM_BORDER,
-    _FORUM_COLOUR,
-    _FORUM_SHAPE,
     _GAP_BORDER,
-    _GROUPS,
-    _MEMBERSHIP_STYLE,
-    _NODE_BORDER,
-    _OTHER_LINK_STYLE,
-    _SEVERITY_RANK,
-    LINK_TYPE_STYLES,
     _edge_key,
-    _line_swatch,
     _link_id,
     _link_style,
     _node_key,
-    _sector_colour,
-    _shape_swatch,
-    _short,
+    node_style,
 )
+from pcr_graph.render.maps.panels import gap_panel, legend, table_view
 
 __all__ = ["render_area_html"]
 
@@ -93,6 +82,24 @@ def _edge_tooltip(edge: MapEdge, names: Mapping[str, str]) -> str:
     return "\n".join(lines)
 
 
+def _priorities(
+    area: AreaMap, degree: Mapping[str, int], gap_texts: Mapping[str, Sequence[str]]
+) -> dict[str, float]:
+    """Whose label matters most: forums, hubs (links), brokers (sectors reached), gaps."""
+    sector = {n.id: (n.sectors[0] if n.sectors else "") for n in area.nodes}
+    reached: dict[str, set[str]] = {n.id: set() for n in area.nodes}
+    for edge in area.edges:
+        reached[edge.source].add(sector[edge.target])
+        reached[edge.target].add(sector[edge.source])
+    return {
+        n.id: (100.0 if n.kind == "forum" else 0.0)
+        + 2.0 * degree.get(n.id, 0)
+        + 3.0 * len(reached[n.id] - {sector[n.id]})
+        + (4.0 if gap_texts[n.id] else 0.0)
+        for n in area.nodes
+    }
+
+
 @dataclass(frozen=True)
 class _Prepared:
     nodes: list[dict[str, Any]]
@@ -118,29 +125,37 @@ def _prepare(area: AreaMap, seed: int) -> _Prepared:
             if texts is not None and gap.text not in texts:
                 texts.append(gap.text)
     large = len(area.nodes) > SPRING_LIMIT
-    positions = _layout(area.nodes, area.edges, degree, seed)
     names = {node.id: node.label for node in area.nodes}
+    looks: dict[str, tuple[str, str, str, float, str]] = {}
+    for node in area.nodes:
+        marked = bool(gap_texts[node.id])
+        shape, fill, border = node_style(node)
+        if node.kind == "forum":
+            size = 14 + 2.5 * math.sqrt(members.get(node.id, 0))
+        else:
+            size = 8 + 4 * math.sqrt(degree.get(node.id, 0))
+        if marked:
+            border = _GAP_BORDER
+        label = wrap_label(("⚠ " if marked else "") + (node.label or node.id))
+        looks[node.id] = (shape, fill, border, round(min(size, 40), 1), label)
+    footprints = {node_id: Footprint.of(look[4], look[3]) for node_id, look in looks.items()}
+    arranged = arrange(
+        area.nodes, area.edges, degree, footprints, _priorities(area, degree, gap_texts), seed
+    )
 
     # directed=True only to skip pyvis's quadratic duplicate-edge check, which would also
     # merge two different links between the same pair; arrows are switched off below.
     net = Network(directed=True, cdn_resources="in_line")
     for node in area.nodes:
         marked = bool(gap_texts[node.id])
-        x, y = positions[node.id]
-        if node.kind == "forum":
-            shape, fill, border = _FORUM_SHAPE, _FORUM_COLOUR, _FORUM_BORDER
-            size = 14 + 2.5 * math.sqrt(members.get(node.id, 0))
-        else:
-            first = node.sectors[0] if node.sectors else ""
-            shape = _GROUPS[sector_group(first)][1]
-            fill, border = _sector_colour(first), _NODE_BORDER
-            size = 9 + 5 * math.sqrt(degree.get(node.id, 0))
-        if marked:
-            border = _GAP_BORDER
-        label = _short(node.label or node.id)
+        x, y = arranged.positions[node.id]
+        shape, fill, border, size, label = looks[node.id]
+        zoom = arranged.zooms[node.id]
+        extra: dict[str, Any] = {"label": label} if zoom <= 1 else {"label": "", "pcrLabel": label}
+        if 1 < zoom < math.inf:
+            extra["pcrZoom"] = zoom
         net.add_node(
             node.id,
-            label=("⚠ " + label) if marked else label,
             shape=shape,
             color={
                 "background": fill,
@@ -148,7 +163,7 @@ def _prepare(area: AreaMap, seed: int) -> _Prepared:
                 "highlight": {"background": fill, "border": "#000000"},
                 "hover": {"background": fill, "border": "#000000"},
             },
-            size=round(min(size, 48), 1),
+            size=size,
             borderWidth=5 if marked else 1.5,
             borderWidthSelected=6 if marked else 3,
             title=_node_tooltip(
@@ -157,8 +172,10 @@ def _prepare(area: AreaMap, seed: int) -> _Prepared:
             x=x,
             y=y,
             pcrName=node.label,
+            pcrSector="Planning forum" if node.kind == "forum" else ", ".join(node.sector_labels),
             pcrKey=_node_key(node),
             pcrGap=marked,
+            **extra,
         )
     seen_pairs: dict[frozenset[str], int] = {}
     for edge in area.edges:
@@ -182,6 +199,7 @@ def _prepare(area: AreaMap, seed: int) -> _Prepared:
             smooth=smooth,
             title=_edge_tooltip(edge, names),
             pcrKey=_edge_key(edge),
+            **({"pcrLink": _link_id(edge)} if edge.kind != "membership" else {}),
         )
     net.options = {
         "autoResize": True,
@@ -198,7 +216,7 @@ def _prepare(area: AreaMap, seed: int) -> _Prepared:
         },
         "nodes": {
             "font": {
-                "size": 14,
+                "size": arranged.font,
                 "face": "system-ui, -apple-system, 'Segoe UI', Roboto, sans-serif",
                 "color": "#1B1B1B",
                 "strokeWidth": 4,
@@ -210,106 +228,9 @@ def _prepare(area: AreaMap, seed: int) -> _Prepared:
     vis_nodes, vis_edges, *_rest = net.get_network_data()
     # pyvis adds "arrows": "to" to every edge of a directed Network; these are undirected.
     plain_edges = [{k: v for k, v in e.items() if k != "arrows"} for e in vis_edges]
-    return _Prepared(list(vis_nodes), plain_edges, net.options)
-
-
-def _filter_row(key: str, swatch: str, label: str, count: int) -> str:
-    return (
-        f'<li><label><input type="checkbox" checked data-filter="{esc(key)}"> {swatch} '
-        f'<span class="name">{esc(label)}</span> <span class="count">{count}</span>'
-        f"</label></li>"
-    )
-
-
-def _legend(area: AreaMap) -> str:
-    sectors: dict[str, tuple[str, int]] = {}
-    forums = 0
-    for node in area.nodes:
-        if node.kind == "forum":
-            forums += 1
-            continue
-        notation = node.sectors[0] if node.sectors else ""
-        label = node.sector_labels[0] if node.sector_labels else (notation or "Unknown sector")
-        old = sectors.get(notation)
-        sectors[notation] = (old[0] if old else label, (old[1] if old else 0) + 1)
-    rows: list[str] = []
-    group_seen = ""
-    for notation in sorted(sectors, key=sector_sort_key):
-        group = sector_group(notation)
-        if group != group_seen:
-            rows.append(f'<li class="group">{esc(_GROUPS[group][0])}</li>')
-            group_seen = group
-        label, count = sectors[notation]
-        swatch = _shape_swatch(_GROUPS[group][1], _sector_colour(notation))
-        rows.append(_filter_row("sector:" + notation, swatch, label, count))
-    if forums:
-        rows.append('<li class="group">Planning forums</li>')
-        swatch = _shape_swatch(_FORUM_SHAPE, _FORUM_COLOUR, _FORUM_BORDER)
-        rows.append(_filter_row("forum", swatch, "Planning forum", forums))
-
-    link_types: dict[str, tuple[str, set[str]]] = {}
-    memberships = 0
-    for edge in area.edges:
-        if edge.kind == "membership":
-            memberships += 1
-            continue
-        old_link = link_types.get(edge.link_type)
-        name = old_link[0] if old_link else (edge.link_type_label or edge.link_type or "Other")
-        ids = old_link[1] if old_link else set()
-        ids.add(_link_id(edge))
-        link_types[edge.link_type] = (name, ids)
-    link_rows: list[str] = []
-    order = {notation: rank for rank, notation in enumerate(LINK_TYPE_STYLES)}
-    for notation in sorted(link_types, key=lambda t: (order.get(t, 99), t)):
-        name, ids = link_types[notation]
-        colour, dashes = LINK_TYPE_STYLES.get(notation, _OTHER_LINK_STYLE)
-        link_rows.append(
-            _filter_row("link:" + notation, _line_swatch(colour, dashes, 3), name, len(ids))
-        )
-    if memberships:
-        colour, dashes = _MEMBERSHIP_STYLE
-        link_rows.append(
-            _filter_row(
-                "membership", _line_swatch(colour, dashes, 1.5), "Forum membership", memberships
-            )
-        )
-    marker = _shape_swatch("dot", "#FFFFFF", _GAP_BORDER, 3)
-    return (
-        '<details open id="pcr-legend"><summary>Legend and filters</summary>'
-        '<p class="hint">Untick to hide. Size = number of collaboration links.</p>'
-        '<h3>Providers by sector</h3><ul class="legend" id="pcr-sector-filters">'
-        + ("".join(rows) or '<li class="empty">No providers.</li>')
-        + '</ul><h3>Links by type</h3><ul class="legend" id="pcr-link-filters">'
-        + ("".join(link_rows) or '<li class="empty">No links.</li>')
-        + f'</ul><p class="hint">{marker} ⚠ thick red outline: named in a gap.</p></details>'
-    )
-
-
-def _sorted_gaps(gaps: Sequence[MapGap]) -> list[tuple[int, MapGap]]:
-    """Gaps with their input position, most severe first (stable within a severity)."""
-    return sorted(enumerate(gaps), key=lambda p: (_SEVERITY_RANK.get(p[1].severity, 3), p[0]))
-
-
-def _gap_panel(area: AreaMap) -> str:
-    if not area.gaps:
-        return (
-            '<details open id="pcr-gaps"><summary>Gaps (0)</summary>'
-            '<p class="hint">No gaps found in this area.</p></details>'
-        )
-    items = []
-    for index, gap in _sorted_gaps(area.gaps):
-        css = gap.severity if gap.severity in _SEVERITY_RANK else "other"
-        items.append(
-            f'<li><button type="button" class="gap" data-gap="{index}">'
-            f'<span class="sev {css}">{esc(gap.severity)}</span> '
-            f'<span class="text">{esc(gap.text)}</span>'
-            f'<span class="rule">{esc(gap.rule)}</span></button></li>'
-        )
-    return (
-        f'<details open id="pcr-gaps"><summary>Gaps ({len(area.gaps)})</summary>'
-        '<p class="hint">Select a gap to show the providers it names.</p>'
-        f'<ol class="gaps">{"".join(items)}</ol></details>'
-    )
+    # pyvis labels a node with its id when given none: a label that waits for zoom is "".
+    plain_nodes = [dict(n, label="") if "pcrLabel" in n else n for n in vis_nodes]
+    return _Prepared(plain_nodes, plain_edges, net.options)
 
 
 def render_area_html(area: AreaMap, *, seed: int = 7) -> str:
@@ -341,32 +262,58 @@ def render_area_html(area: AreaMap, *, seed: int = 7) -> str:
     app_js = static_text("map.js")
     prepared = _prepare(area, seed)
     known = {node.id for node in area.nodes}
-    data = {
+    providers = sum(1 for node in area.nodes if node.kind != "forum")
+    forums = len(area.nodes) - providers
+    link_ids = {_link_id(e) for e in area.edges if e.kind != "membership"}
+    data: dict[str, Any] = {
         "nodes": prepared.nodes,
         "edges": prepared.edges,
         "options": prepared.options,
+        "links": _link_panels(area),
         "gaps": [
-            {"text": gap.text, "nodes": [i for i in gap.node_ids if i in known]}
+            {
+                "text": gap.text,
+                "rule": gap.rule,
+                "nodes": [i for i in gap.node_ids if i in known],
+                "links": [i for i in gap.link_ids if i in link_ids],
+                "sectors": list(gap.sectors),
+                "finding": gap.finding,
+                "source": gap.finding_source,
+            }
             for gap in area.gaps
         ],
     }
-    providers = sum(1 for node in area.nodes if node.kind != "forum")
-    forums = len(area.nodes) - providers
-    links = len({_link_id(e) for e in area.edges if e.kind != "membership"})
+    views = ""
+    if providers > SUMMARY_LIMIT:
+        missing = [
+            ("sector:" + gap.sectors[0], "sector:" + gap.sectors[1], gap.text)
+            for gap in area.gaps
+            if len(gap.sectors) == 2
+        ]
+        data["groups"] = group_view(area, missing=missing, seed=seed)
+        views = (
+            '<button type="button" id="pcr-back" hidden>Back to sectors</button>'
+            '<button type="button" id="pcr-all">Show every provider</button>\n'
+        )
     summary = " · ".join(
         [
             plural(providers, "provider"),
-            plural(links, "collaboration link"),
+            plural(len(link_ids), "collaboration link"),
             plural(forums, "planning forum"),
             plural(len(area.gaps), "gap"),
         ]
     )
-    csp = map_csp(vis_js, app_js)
+    map_label = (
+        "Network map of providers and their links; the same data is in the table view "
+        "and the gap list beside it"
+    )
+    if "groups" in data:
+        map_label = "Summary map: one node per sector; " + map_label
     subtitle = f'<p class="subtitle">{esc(area.subtitle)}</p>\n' if area.subtitle else ""
     return fill_template(
         static_text("map.html"),
         {
-            "CSP": esc(csp),
+            "CSP": esc(map_csp(vis_js, app_js)),
             "TITLE": esc(area.title),
             "SUBTITLE": subtitle,
             "SUMMARY": esc(summary),
@@ -374,10 +321,54 @@ def render_area_html(area: AreaMap, *, seed: int = 7) -> str:
             "CSS": static_text("map.css") + NAV_CSS,
             "NAV": page_nav(area.pages),
             "NOTICES": notices_html(area.notices),
-            "GAPS": _gap_panel(area),
-            "LEGEND": _legend(area),
+            "VIEWS": views,
+            "MAPLABEL": esc(map_label),
+            "GAPS": gap_panel(area),
+            "LEGEND": legend(area),
+            "TABLE": table_view(),
             "DATA": script_json(data),
             "VISJS": vis_js,
             "APPJS": app_js,
         },
     )
+
+
+def _link_panels(area: AreaMap) -> dict[str, dict[str, Any]]:
+    """What the link panel shows for each collaboration link, keyed by the link's IRI."""
+    names = {node.id: node.label for node in area.nodes}
+    out: dict[str, dict[str, Any]] = {}
+    for edge in area.edges:
+        if edge.kind == "membership":
+            continue
+        key = _link_id(edge)
+        panel = out.get(key)
+        if panel is None:
+            evidence = [
+                {
+                    "title": e.title,
+                    "publisher": e.publisher,
+                    "date": e.date,
+                    "url": e.url,
+                    "quote": e.quote,
+                }
+                for e in edge.sources
+            ] or [
+                {"title": line, "publisher": "", "date": "", "url": "", "quote": ""}
+                for line in edge.evidence
+                if line != "no evidence recorded"
+            ]
+            panel = out[key] = {
+                "id": edge.link_id,
+                "type": edge.link_type_label or edge.link_type,
+                "period": edge.period,
+                "themes": list(edge.themes),
+                "notes": edge.notes,
+                "evidence": evidence,
+                "between": [],
+            }
+        for end in (edge.source, edge.target):
+            if names[end] not in panel["between"]:
+                panel["between"].append(names[end])
+    for panel in out.values():
+        panel["between"] = " — ".join(panel["between"])
+    return out

@@ -8,6 +8,7 @@ from __future__ import annotations
 import math
 import random
 from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
 
 from pcr_graph.core.vocab import sector_sort_key
 from pcr_graph.render.maps.model import MapEdge, MapNode
@@ -139,40 +140,311 @@ def _grouped_positions(
     return positions
 
 
-def _layout(
-    nodes: Sequence[MapNode], edges: Sequence[MapEdge], degree: Mapping[str, int], seed: int
-) -> dict[str, tuple[int, int]]:
-    """Pixel positions for every node, the same for the same input."""
-    # Lay out in id order, so the picture does not depend on the order rows arrived in.
-    order = sorted(nodes, key=lambda n: n.id)
+def _raw_layout(
+    order: Sequence[MapNode], edges: Sequence[MapEdge], degree: Mapping[str, int], seed: int
+) -> list[tuple[float, float]]:
+    """Positions in units of one edge length, for nodes in ``order`` (sorted by id)."""
     index = {node.id: i for i, node in enumerate(order)}
     if len(order) <= SPRING_LIMIT:
         pairs = sorted({(index[e.source], index[e.target]) for e in edges})
-        raw = _spring_positions(len(order), pairs, seed)
-        scale = 100.0
+        return _spring_positions(len(order), pairs, seed)
+    forums: list[int] = []
+    by_sector: dict[str, list[int]] = {}
+    for i, node in enumerate(order):
+        if node.kind == "forum":
+            forums.append(i)
+        else:
+            by_sector.setdefault(node.sectors[0] if node.sectors else "", []).append(i)
+
+    def busiest_first(i: int) -> tuple[int, str, str]:
+        return (-degree.get(order[i].id, 0), order[i].label.casefold(), order[i].id)
+
+    groups = [
+        sorted(by_sector[key], key=busiest_first) for key in sorted(by_sector, key=sector_sort_key)
+    ]
+    return _grouped_positions(groups, len(order), sorted(forums, key=busiest_first))
+
+
+# --------------------------------------------------------------------------------------
+# Label boxes: overlap removal and the zoom at which each label may show
+
+#: Label font size in canvas pixels at the first view; the page keeps labels this size on
+#: screen (times the first view's scale) whatever the zoom.
+LABEL_FONT = 14
+#: Estimated width of one character at :data:`LABEL_FONT` (DejaVu Sans, the widest common
+#: system-ui face, measures 7.2-8.0; the page shrinks labels further if a face is wider).
+_CHAR_WIDTH = 8.0
+_LABEL_GAP = 11.0  # vis draws a label this far below its shape
+_PAD = 4.0
+#: Smallest on-screen label (pixels) worth showing every label at the first view for.
+MIN_SCREEN_FONT = 9.0
+#: On-screen label size (pixels) when only the labels that matter show at first.
+SCREEN_FONT = 12.0
+#: Areas with at most this many providers show every label at the first view.
+ALL_LABELS_LIMIT = 100
+#: Width / height of the drawing: a landscape window's map pane (1400x900 window: 1032x782).
+_ASPECT = 1.32
+
+
+@dataclass(frozen=True)
+class Footprint:
+    """A node's size and its label's box (canvas pixels, label at :data:`LABEL_FONT`)."""
+
+    size: float
+    label_width: float
+    label_height: float = LABEL_FONT + _PAD
+
+    @staticmethod
+    def of(label: str, size: float) -> Footprint:
+        """The footprint of a node drawn with radius ``size`` and ``label``."""
+        if not label:
+            return Footprint(size, 0.0, 0.0)
+        lines = label.split("\n")
+        width = _CHAR_WIDTH * max(len(line) for line in lines) + 2 * _PAD
+        return Footprint(size, width, LABEL_FONT * len(lines) + _PAD)
+
+
+def _box(x: float, y: float, fp: Footprint, zoom: float = 1.0) -> tuple[float, float, float, float]:
+    """The label box (left, top, right, bottom) at ``zoom`` times the first view's scale."""
+    half = fp.label_width / (2 * zoom)
+    top = y + fp.size + _LABEL_GAP
+    return (x - half, top, x + half, top + fp.label_height / zoom)
+
+
+def _whole(x: float, y: float, fp: Footprint) -> tuple[float, float, float, float]:
+    """Shape and label together, with a margin."""
+    left, _top, right, bottom = _box(x, y, fp)
+    half = max(fp.size, (right - left) / 2) + _PAD
+    return (x - half, y - fp.size - _PAD, x + half, bottom + _PAD)
+
+
+def remove_overlaps(
+    points: list[tuple[float, float]], footprints: Sequence[Footprint], rounds: int = 400
+) -> list[tuple[float, float]]:
+    """Push apart every two nodes whose shape-and-label boxes overlap, least move first.
+
+    Each overlapping pair moves apart along the axis that needs the smaller move, half each
+    way; a sweep over x finds the pairs. Plain Python in a fixed order: deterministic.
+    """
+    xs = [p[0] for p in points]
+    ys = [p[1] for p in points]
+    count = len(points)
+    for _ in range(rounds):
+        boxes = [_whole(xs[i], ys[i], footprints[i]) for i in range(count)]
+        order = sorted(range(count), key=lambda i: (boxes[i][0], i))
+        widest = max((b[2] - b[0] for b in boxes), default=0.0)
+        moved = False
+        for pos, i in enumerate(order):
+            bi = boxes[i]
+            for j in order[pos + 1 :]:
+                bj = boxes[j]
+                if bj[0] >= bi[2]:
+                    if bj[0] - bi[0] > widest:
+                        break
+                    continue
+                over_x = min(bi[2], bj[2]) - max(bi[0], bj[0])
+                over_y = min(bi[3], bj[3]) - max(bi[1], bj[1])
+                if over_x <= 0 or over_y <= 0:
+                    continue
+                moved = True
+                cxi, cxj = (bi[0] + bi[2]) / 2, (bj[0] + bj[2]) / 2
+                cyi, cyj = (bi[1] + bi[3]) / 2, (bj[1] + bj[3]) / 2
+                if over_x * 0.6 <= over_y:  # prefer sideways: labels are wide
+                    step = over_x / 2 + 0.5
+                    sign = 1.0 if (cxj, j) >= (cxi, i) else -1.0
+                    xs[i] -= sign * step
+                    xs[j] += sign * step
+                else:
+                    step = over_y / 2 + 0.5
+                    sign = 1.0 if (cyj, j) >= (cyi, i) else -1.0
+                    ys[i] -= sign * step
+                    ys[j] += sign * step
+                bi = _whole(xs[i], ys[i], footprints[i])
+                boxes[i] = bi
+                boxes[j] = _whole(xs[j], ys[j], footprints[j])
+        if not moved:
+            break
+    return list(zip(xs, ys, strict=True))
+
+
+def _extent(points: Sequence[tuple[float, float]]) -> float:
+    xs = [p[0] for p in points]
+    ys = [p[1] for p in points]
+    return (max(xs) - min(xs)) * (max(ys) - min(ys))
+
+
+def fit_aspect(
+    points: list[tuple[float, float]], aspect: float = _ASPECT
+) -> list[tuple[float, float]]:
+    """Stretch one axis so the drawing is ``aspect`` wide per unit high.
+
+    Stretching only moves nodes further apart, so it creates no overlap.
+    """
+    if len(points) < 2:
+        return points
+    xs = [p[0] for p in points]
+    ys = [p[1] for p in points]
+    width = (max(xs) - min(xs)) or 1.0
+    height = (max(ys) - min(ys)) or 1.0
+    fx, fy = 1.0, 1.0
+    if width / height < aspect:
+        fx = aspect * height / width
     else:
-        forums: list[int] = []
-        by_sector: dict[str, list[int]] = {}
-        for i, node in enumerate(order):
-            if node.kind == "forum":
-                forums.append(i)
-            else:
-                by_sector.setdefault(node.sectors[0] if node.sectors else "", []).append(i)
+        fy = width / (aspect * height)
+    return [(x * fx, y * fy) for x, y in points]
 
-        def busiest_first(i: int) -> tuple[int, str, str]:
-            return (-degree.get(order[i].id, 0), order[i].label.casefold(), order[i].id)
 
-        groups = [
-            sorted(by_sector[key], key=busiest_first)
-            for key in sorted(by_sector, key=sector_sort_key)
-        ]
-        raw = _grouped_positions(groups, len(order), sorted(forums, key=busiest_first))
-        scale = 60.0
-    if not raw:
-        return {}
-    mean_x = sum(x for x, _ in raw) / len(raw)
-    mean_y = sum(y for _, y in raw) / len(raw)
-    return {
-        node.id: (round((x - mean_x) * scale), round((y - mean_y) * scale))
-        for node, (x, y) in zip(order, raw, strict=True)
-    }
+def reveal_zooms(
+    points: Sequence[tuple[float, float]],
+    footprints: Sequence[Footprint],
+    priority: Sequence[int],
+    cap: float = 8.0,
+) -> list[float]:
+    """The zoom (relative to the first view) from which each node's label may show.
+
+    Labels keep their size on screen, so zooming in by ``z`` shrinks every label box by
+    ``z`` in canvas units. Taken in ``priority`` order, each label gets the smallest zoom at
+    which it clears every label shown at that zoom; so at any zoom the shown labels never
+    overlap. Labels that would need more than ``cap`` never show (the name is in the tooltip).
+    """
+    count = len(points)
+    zoom = [math.inf] * count
+    cell = max((fp.label_width for fp in footprints), default=1.0) or 1.0
+    grid: dict[tuple[int, int], list[int]] = {}
+    for i in priority:
+        fp = footprints[i]
+        if fp.label_width <= 0:
+            continue
+        x, y = points[i]
+        need = 1.0
+        gx, gy = math.floor(x / cell), math.floor(y / cell)
+        for ox in (-1, 0, 1):
+            for oy in (-1, 0, 1):
+                for j in grid.get((gx + ox, gy + oy), ()):
+                    sep = _separating_zoom(points[i], fp, points[j], footprints[j])
+                    if sep > zoom[j] and sep > need:
+                        need = sep
+        if need <= cap:
+            zoom[i] = round(need, 3)
+            grid.setdefault((gx, gy), []).append(i)
+    return zoom
+
+
+def _separating_zoom(
+    p: tuple[float, float], fp: Footprint, q: tuple[float, float], fq: Footprint
+) -> float:
+    """The least zoom at which the two label boxes no longer overlap."""
+    dx = abs(p[0] - q[0])
+    dy = abs((p[1] + fp.size) - (q[1] + fq.size))
+    need_x = (fp.label_width + fq.label_width) / (2 * dx) if dx > 0 else math.inf
+    need_y = (fp.label_height + fq.label_height) / (2 * dy) if dy > 0 else math.inf
+    return min(need_x, need_y)
+
+
+def _first_scale(points: Sequence[tuple[float, float]], fps: Sequence[Footprint]) -> float:
+    """The scale vis's fit gives in the map pane of a 1400x900 window (1032x782)."""
+    boxes = [_whole(x, y, fp) for (x, y), fp in zip(points, fps, strict=True)]
+    width = max(b[2] for b in boxes) - min(b[0] for b in boxes)
+    height = max(b[3] for b in boxes) - min(b[1] for b in boxes)
+    return min(1.6, 1032 / max(width, 1.0), 782 / max(height, 1.0)) * 0.95
+
+
+def _scaled(fp: Footprint, font: float) -> Footprint:
+    ratio = font / LABEL_FONT
+    return Footprint(fp.size, fp.label_width * ratio, fp.label_height * ratio)
+
+
+@dataclass(frozen=True)
+class Arrangement:
+    """Where each node goes, from which zoom its label shows, and the label font."""
+
+    positions: dict[str, tuple[int, int]]
+    zooms: dict[str, float]
+    font: float
+    """Label font size in canvas pixels at the first view."""
+
+
+def arrange(
+    nodes: Sequence[MapNode],
+    edges: Sequence[MapEdge],
+    degree: Mapping[str, int],
+    footprints: Mapping[str, Footprint],
+    priority: Mapping[str, float],
+    seed: int,
+) -> Arrangement:
+    """Pixel positions for every node, the zoom from which each label shows, the label font.
+
+    Up to :data:`ALL_LABELS_LIMIT` providers: a force layout scaled to the labels, then
+    overlap removal on every shape-and-label box, so every label shows at the first view
+    and none overlaps, if that leaves labels of at least :data:`MIN_SCREEN_FONT` pixels.
+    Otherwise, and for bigger areas, labels of :data:`SCREEN_FONT` screen pixels in order
+    of ``priority`` (higher first), each from the zoom at which it clears the others. The
+    drawing is stretched to a landscape pane's proportions. The same input gives the same
+    numbers. ``footprints`` are measured at :data:`LABEL_FONT`.
+    """
+    order = sorted(nodes, key=lambda n: n.id)
+    if not order:
+        return Arrangement({}, {}, LABEL_FONT)
+    raw = _raw_layout(order, edges, degree, seed)
+    fps = [footprints[node.id] for node in order]
+    providers = sum(1 for node in order if node.kind != "forum")
+    font = float(LABEL_FONT)
+    points: list[tuple[float, float]] = []
+    if providers <= ALL_LABELS_LIMIT:
+        wholes = [_whole(0.0, 0.0, fp) for fp in fps]
+        need = 0.8 * sum((b[2] - b[0]) * (b[3] - b[1]) for b in wholes)
+        xs, ys = [p[0] for p in raw], [p[1] for p in raw]
+        spread = max((max(xs) - min(xs)) * (max(ys) - min(ys)), 1e-6)
+        k = math.sqrt(need / spread)
+        points = fit_aspect(remove_overlaps([(x * k, y * k) for x, y in raw], fps))
+        if LABEL_FONT * _first_scale(points, fps) < MIN_SCREEN_FONT:
+            points = []
+    if not points:
+        k = 100.0 if len(order) <= SPRING_LIMIT else 60.0
+        points = fit_aspect([(x * k, y * k) for x, y in raw])
+        shapes = [Footprint(fp.size, 0.0, 0.0) for fp in fps]
+        font = max(float(LABEL_FONT), round(SCREEN_FONT / _first_scale(points, shapes), 1))
+        fps = [_scaled(fp, font) for fp in fps]
+    mean_x = sum(x for x, _ in points) / len(points)
+    mean_y = sum(y for _, y in points) / len(points)
+    rounded = [(round(x - mean_x), round(y - mean_y)) for x, y in points]
+    ranked = sorted(range(len(order)), key=lambda i: (-priority.get(order[i].id, 0.0), order[i].id))
+    zooms = reveal_zooms([(float(x), float(y)) for x, y in rounded], fps, ranked)
+    return Arrangement(
+        {node.id: rounded[i] for i, node in enumerate(order)},
+        {node.id: zooms[i] for i, node in enumerate(order)},
+        font,
+    )
+
+
+def wrap_label(text: str, width: int = 20, lines: int = 2) -> str:
+    r"""``text`` on at most ``lines`` lines of about ``width`` characters (``…`` if cut).
+
+    >>> wrap_label("Wyndle Vale Community Health NHS Trust")
+    'Wyndle Vale\nCommunity Health…'
+    >>> wrap_label("Short name")
+    'Short name'
+    """
+    words = " ".join(text.split()).split(" ")
+    out: list[str] = []
+    current = ""
+    for word in words:
+        candidate = f"{current} {word}".strip()
+        if len(candidate) <= width or not current:
+            current = candidate
+            continue
+        out.append(current)
+        current = word
+    out.append(current)
+    if len(out) > lines:
+        out = [*out[: lines - 1], " ".join(out[lines - 1 :])]
+    return "\n".join(line if len(line) <= width else _cut(line, width) for line in out)
+
+
+def _cut(line: str, width: int) -> str:
+    """``line`` cut to ``width`` characters with ``…``, at a word break when one is near."""
+    cut = line[: width - 1]
+    space = cut.rfind(" ")
+    if space >= width // 2:
+        cut = cut[:space]
+    return cut.rstrip() + "…"

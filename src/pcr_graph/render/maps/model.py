@@ -110,8 +110,6 @@ class AreaMap:
     """Shown as a visible notice on the page (for example: the import was incomplete)."""
     pages: Pages = ()
     """Links to the index, report and overview, relative to the map page."""
-    expected: tuple[tuple[str, str], ...] = ()
-    """Expected-but-missing sector pathways ``(from, to)`` (sector notations)."""
 
 
 @dataclass(frozen=True)

@@ -319,6 +319,12 @@ def render_overview_html(overview: Overview, *, seed: int = 7) -> str:
             "CSS": static_text("map.css") + _OVERVIEW_CSS + NAV_CSS,
             "NAV": page_nav(overview.pages),
             "NOTICES": notices_html(overview.notices),
+            "VIEWS": "",
+            "MAPLABEL": esc(
+                "Overview map: one node per area, joined by the links between areas; the same "
+                "data is in the table view beside it"
+            ),
+            "TABLE": _overview_table(overview),
             "GAPS": ranking,
             "LEGEND": legend,
             "DATA": script_json(data),
@@ -332,3 +338,32 @@ _OVERVIEW_CSS = """
 ol.overview li.area{border:1px solid #ccc;border-radius:4px;padding:.3rem .5rem;background:#fff}
 ol.overview .name{display:block;font-weight:600;overflow-wrap:anywhere}
 """
+
+
+def _overview_table(overview: Overview) -> str:
+    """The areas as a table: the keyboard- and screen-reader equivalent of the canvas."""
+    crossing: dict[str, int] = {}
+    for edge in overview.edges:
+        for end in {edge.source, edge.target}:
+            crossing[end] = crossing.get(end, 0) + len(edge.links)
+    rows = []
+    for area in sorted(overview.areas, key=lambda a: (-a.score, a.label, a.id)):
+        name = (
+            f'<a href="{esc(relative_href(area.href))}">{esc(area.label)}</a>'
+            if area.href
+            else esc(area.label)
+        )
+        rows.append(
+            f'<tr data-key="area"><td>{name} <button type="button" class="row" '
+            f'data-node="{esc(area.id)}">show</button></td>'
+            f'<td class="n">{area.providers}</td><td class="n">{area.links}</td>'
+            f'<td class="n">{area.score}</td><td class="n">{crossing.get(area.id, 0)}</td></tr>'
+        )
+    return (
+        '<details id="pcr-table"><summary>Table view: areas</summary>'
+        '<table class="data"><caption>Areas by gap score</caption><thead><tr>'
+        '<th scope="col">Area</th><th scope="col" class="n">Providers</th>'
+        '<th scope="col" class="n">Links</th><th scope="col" class="n">Gap score</th>'
+        '<th scope="col" class="n">Links with other areas</th></tr></thead>'
+        f"<tbody>{''.join(rows)}</tbody></table></details>"
+    )
