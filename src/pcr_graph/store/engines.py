@@ -17,7 +17,7 @@ import os
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Protocol, TypeVar
+from typing import Any, BinaryIO, Protocol, TypeVar
 
 from rdflib import BNode, Dataset, Graph, Literal, URIRef, Variable
 from rdflib.namespace import RDF, XSD
@@ -234,6 +234,8 @@ class OxigraphStore:
     engine = "oxigraph"
     concurrent = True
     """Queries may run from several threads at once (see :func:`run_concurrently`)."""
+
+    _lock: BinaryIO | None = None  # the flock held on a --store folder (open_persistent)
 
     def __init__(self, path: Path | None = None) -> None:
         import pyoxigraph as ox
@@ -630,7 +632,12 @@ def open_persistent(files: Sequence[Path], path: Path) -> OxigraphStore:
 
     The store is reused as long as every source file is byte-identical to the one it was
     built from (checked by SHA-256); otherwise it is rebuilt. The manifest is written last,
-    so a build that dies half-way is never mistaken for a complete one.
+    so a build that dies half-way is never mistaken for a complete one. A store that no
+    longer opens (damaged by a killed process or a full disk) is rebuilt from the sources,
+    which it only caches.
+
+    One command at a time: the folder is locked (``flock``) for as long as the returned
+    store lives, and a second command is told who holds it instead of racing it.
     """
     import shutil
 
@@ -639,15 +646,25 @@ def open_persistent(files: Sequence[Path], path: Path) -> OxigraphStore:
     path = Path(path)
     wanted = _manifest(files)
     manifest = path / MANIFEST
-    if manifest.is_file() and manifest.read_text(encoding="utf-8") == wanted:
-        return OxigraphStore(path / "oxigraph")
     foreign = path.exists() and not (manifest.is_file() or (path / "oxigraph").is_dir())
-    if foreign and any(path.iterdir()):
+    if foreign and any(p.name != LOCK_FILE for p in path.iterdir()):
         raise UsageError(f"{path}: exists and is not a pcr-graph store; choose another folder")
+    lock = _lock_folder(path)
+    if manifest.is_file() and manifest.read_text(encoding="utf-8") == wanted:
+        try:
+            store = OxigraphStore(path / "oxigraph")
+        except (OSError, RuntimeError):  # RocksDB reports corruption as RuntimeError
+            pass  # damaged: rebuilt below
+        else:
+            store._lock = lock
+            return store
     manifest.unlink(missing_ok=True)
     shutil.rmtree(path / "oxigraph", ignore_errors=True)
-    path.mkdir(parents=True, exist_ok=True)
-    store = OxigraphStore(path / "oxigraph")
+    try:
+        store = OxigraphStore(path / "oxigraph")
+    except (OSError, RuntimeError) as exc:
+        raise DataError(f"{path}: cannot create the on-disk store: {exc}") from None
+    store._lock = lock
     try:
         for file in files:
             # The bulk loader: several times faster than transactions on disk, and safe
@@ -659,6 +676,39 @@ def open_persistent(files: Sequence[Path], path: Path) -> OxigraphStore:
         raise
     atomic_write_text(manifest, wanted)
     return store
+
+
+LOCK_FILE = ".pcr-graph.lock"
+"""The file in a ``--store`` folder that one command at a time holds locked."""
+
+
+def _lock_folder(path: Path) -> BinaryIO:
+    """Lock ``path`` while the returned file stays open; say who holds it otherwise.
+
+    The lock goes when the file is closed: when the store holding it is dropped, or when
+    the process ends, however it ends.
+    """
+    import fcntl
+
+    try:
+        path.mkdir(parents=True, exist_ok=True)
+        handle = (path / LOCK_FILE).open("a+b")
+    except OSError as exc:
+        raise DataError(f"{path}: cannot use as a store folder: {exc.strerror}") from None
+    try:
+        fcntl.flock(handle.fileno(), fcntl.LOCK_EX | fcntl.LOCK_NB)
+    except BlockingIOError:
+        handle.seek(0)
+        holder = handle.read(32).decode("ascii", "replace").strip() or "unknown"
+        handle.close()
+        raise UsageError(
+            f"{path}: another pcr-graph command (process {holder}) is using this store folder; "
+            "wait for it to finish, or give this command another --store folder"
+        ) from None
+    handle.truncate(0)
+    handle.write(f"{os.getpid()}\n".encode("ascii"))
+    handle.flush()
+    return handle
 
 
 def first_type(store: Store, node: URIRef) -> URIRef | None:
