@@ -1,7 +1,8 @@
 """Run the hardening suite and print what it tried: cases per family, failures, kill points.
 
 Usage: ``python benchmarks/hardening_summary.py`` (from the repository root). It runs the
-generated-input, injection, XSS and crash-safety tests with pytest, collects the counts the
+test modules that record generated cases (hostile input, injection, XSS, crash safety,
+endpoint abuse) with pytest, collects the counts the
 tests record (tests/conftest.py ``record_cases``), prints a table, and writes
 ``benchmarks/results/hardening.json``. The exit code is pytest's.
 """
@@ -17,12 +18,15 @@ import time
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
-SUITE = [
-    "tests/hardening/test_hardening.py",
-    "tests/ingest/test_workbook_fuzz.py",
-    "tests/store/test_crash_safety.py",
-    "tests/render/test_xss_everywhere.py",
-]
+
+
+def hardening_suite() -> list[str]:
+    """Every test module that records generated cases (calls ``record_cases``)."""
+    return sorted(
+        path.relative_to(ROOT).as_posix()
+        for path in (ROOT / "tests").rglob("test_*.py")
+        if "record_cases(" in path.read_text(encoding="utf-8")
+    )
 
 
 def print_table(cases: dict[str, int], failed: object, seconds: float | None) -> None:
@@ -42,7 +46,7 @@ def main() -> int:
         recorded = json.loads(Path(sys.argv[2]).read_text(encoding="utf-8"))
         print_table(recorded.get("cases", {}), recorded.get("failed"), None)
         return 0
-    suite = [t for t in SUITE if (ROOT / t).exists()]
+    suite = hardening_suite()
     with tempfile.TemporaryDirectory() as scratch:
         report_path = Path(scratch) / "hardening.json"
         env = dict(os.environ, PCR_GRAPH_HARDENING_REPORT=str(report_path))
