@@ -357,3 +357,31 @@ def test_query_csv_output_neutralises_every_cell(rows: list[list[str]]) -> None:
         for cell in row:
             assert cell == safe_cell(cell), f"unsafe cell {cell!r}"
     record_cases("csv formula cells", 1)
+
+
+def test_formula_like_names_survive_the_rejects_round_trip(tmp_path: Path) -> None:
+    from pcr_graph.ingest.workbook import import_workbook, write_rejects
+    from pcr_graph.ingest.workbook.importer import Reject
+    from pcr_graph.ingest.workbook.template import TEMPLATE, read_table
+
+    folder = tmp_path / "wb"
+    folder.mkdir()
+    names = ["=HYPERLINK(1)", "+Plus", "-Minus", "@At"]
+    (folder / "areas.csv").write_text("area_id,name\nx,X (fictional)\n", encoding="utf-8")
+    (folder / "providers.csv").write_text(
+        "provider_id,name,sector,area\n"
+        + "".join(f"p{i},{name},care-home,x\n" for i, name in enumerate(names)),
+        encoding="utf-8",
+    )
+    rows, problems = read_table(folder / "providers.csv", TEMPLATE["providers.csv"])
+    assert problems == [] and [r.cells["name"] for r in rows] == names
+    graph = import_workbook(folder, name="wb").graph
+    labels = {str(o) for o in graph.objects() if str(o) in names}
+    assert labels == set(names)
+    out = tmp_path / "rejects"
+    written = write_rejects(out, [Reject(row, ()) for row in rows])
+    text = next(p for p in written if p.name == "providers.csv").read_text(encoding="utf-8")
+    assert all(f"'{name}" in text for name in names)  # neutralised on disk
+    again, _ = read_table(out / "providers.csv", TEMPLATE["providers.csv"])
+    assert [r.cells["name"] for r in again] == names  # and read back as written
+    record_cases("csv formula cells", len(names))

@@ -16,6 +16,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
 
+from pcr_graph.core.csvsafe import read_cell
 from pcr_graph.core.errors import RowProblem
 from pcr_graph.core.files import UnreadableInput, read_input
 
@@ -207,7 +208,8 @@ def read_table(path: Path, spec: FileSpec) -> tuple[list[Row], list[RowProblem]]
                 )
             )
             continue
-        cells = dict(zip(columns, record, strict=False))
+        # read_cell: a rejects file we wrote quoted formula-like cells ('=...); unquote them.
+        cells = dict(zip(columns, map(read_cell, record), strict=False))
         extras = tuple(
             (c, v.strip()) for c, v in cells.items() if c not in spec.columns and v.strip()
         )
