@@ -107,6 +107,7 @@ def _build(project: Project, out_dir: Path, shown: Path, echo: Callable[[str], N
     """
     from dataclasses import replace
 
+    from pcr_graph.analysis.citations import cite
     from pcr_graph.analysis.gaps import run_gaps
     from pcr_graph.core.files import atomic_write_text
     from pcr_graph.core.ids import file_stems
@@ -132,7 +133,7 @@ def _build(project: Project, out_dir: Path, shown: Path, echo: Callable[[str], N
         echo(f"note: {notice}")
     out_dir.mkdir(parents=True, exist_ok=True)
     atomic_write_text(out_dir / "graph.ttl", store_to_turtle(store, "pcr-graph dataset"))
-    report = run_gaps(store)
+    report = cite(store, run_gaps(store))
     report.notes[:0] = notices
     for fmt in ("md", "json", "csv"):
         atomic_write_text(out_dir / f"gaps.{fmt}", format_report(report, fmt, REPORT_TITLE))

@@ -227,7 +227,12 @@ def gap_report(
     rules: Sequence[str] = (),
     params: dict[str, str] | None = None,
 ) -> GapReport:
-    """Run the gap rules over the named areas (default every area) as a report object."""
+    """Run the gap rules over the named areas (default every area) as a report object.
+
+    The report carries the citations of its hits (evidence title, publisher, date, web
+    address, quote) and the notices about the data (an incomplete import, the demo shown).
+    """
+    from pcr_graph.analysis.citations import cite
     from pcr_graph.analysis.gaps import run_gaps
 
     store = project.open()
@@ -235,7 +240,7 @@ def gap_report(
         store, areas=resolve_areas(store, areas), rules=list(rules) or None, params=params or {}
     )
     report.notes[:0] = project.notices(store)
-    return report
+    return cite(store, report)
 
 
 def validate_project(project: Project, validator: str = "auto") -> tuple[Store, list[Violation]]:

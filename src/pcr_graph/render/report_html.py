@@ -22,6 +22,7 @@ from collections import defaultdict
 from collections.abc import Sequence
 from functools import cache
 
+from pcr_graph.analysis.citations import Citation, CitedReport
 from pcr_graph.analysis.gaps import (
     PLANNING_STATUSES,
     RANKING_RULE,
@@ -112,6 +113,8 @@ dt{color:#555}
 dd{margin:0;min-width:0}
 dd ul{margin:0;padding-left:1.1rem}
 blockquote{margin:.1rem 0;padding-left:.6rem;border-left:3px solid #999;font-style:italic}
+.url{font-size:.85em;color:#444;overflow-wrap:anywhere}
+ul.sources{padding-left:1.1rem}
 cite{font-style:normal;color:#444}
 code{font-size:.9em;overflow-wrap:anywhere}
 .more{color:#555;font-style:italic}
@@ -318,7 +321,7 @@ def _heatmap(report: GapReport, iri: str) -> str:
     )
 
 
-def _hit(hit: Hit, rule_finding: Finding | None) -> str:
+def _hit(hit: Hit, rule_finding: Finding | None, report: GapReport) -> str:
     concerns = "".join(
         f"<li>{esc(_ROLE_NAMES.get(s.role, s.role))}: {esc(s.label)}</li>" for s in hit.subjects
     )
@@ -326,11 +329,11 @@ def _hit(hit: Hit, rule_finding: Finding | None) -> str:
     finding = hit.finding if hit.finding is not None else rule_finding
     echoes = "<dd>no review finding recorded for this rule</dd>"
     if finding is not None and (finding.quote or finding.label):
-        source = ", ".join(x for x in (finding.source, finding.date) if x)
         quote = f"<blockquote>“{esc(finding.quote)}”</blockquote>" if finding.quote else ""
         label = f"{esc(finding.label)}" if finding.label else ""
-        cite = f" <cite>({esc(source)})</cite>" if source else ""
-        echoes = f"<dd>{quote}{label}{cite}</dd>"
+        echoes = f"<dd>{quote}{label}{_finding_cite(finding, report)}</dd>"
+    cited = report.cited(hit) if isinstance(report, CitedReport) else ()
+    sources = f"<dt>Sources</dt><dd>{_sources(cited)}</dd>" if cited else ""
     return (
         f'<li class="hit"><p class="explain">{esc(hit.explanation)}</p><dl>'
         f"<dt>Rule</dt><dd><code>{esc(hit.rule)}</code></dd>"
@@ -340,11 +343,42 @@ def _hit(hit: Hit, rule_finding: Finding | None) -> str:
         f"<dt>Concerns</dt><dd>{f'<ul>{concerns}</ul>' if concerns else 'the whole area'}</dd>"
         "<dt>Evidence considered</dt>"
         f"<dd>{f'<ul>{evidence}</ul>' if evidence else 'no evidence applies to this rule'}</dd>"
-        f"<dt>Echoes</dt>{echoes}</dl></li>"
+        f"{sources}<dt>Echoes</dt>{echoes}</dl></li>"
     )
 
 
-def _hits(hits: Sequence[Hit], rules: dict[str, Rule], limit: int) -> str:
+def _link(text: str, url: str) -> str:
+    """``text`` escaped, linked to ``url`` when it is a web address (opens nothing itself)."""
+    if url.startswith(("http://", "https://")):
+        return f'<a href="{esc(url)}" rel="noopener noreferrer">{esc(text)}</a>'
+    return esc(text)
+
+
+def _sources(cited: Sequence[Citation]) -> str:
+    """Each evidence item as a citation: title (linked), publisher, date, URL, quote."""
+    items = []
+    for item in cited:
+        where = ", ".join(x for x in (item.publisher, item.date) if x)
+        quote = f"<blockquote>“{esc(item.quote)}”</blockquote>" if item.quote else ""
+        url = f' <span class="url">{esc(item.url)}</span>' if item.url else ""
+        items.append(
+            f"<li><cite>{_link(item.title, item.url)}</cite>"
+            f"{f' ({esc(where)})' if where else ''}{url}{quote}</li>"
+        )
+    return f'<ul class="sources">{"".join(items)}</ul>'
+
+
+def _finding_cite(finding: Finding, report: GapReport) -> str:
+    source = ", ".join(x for x in (finding.source, finding.date) if x)
+    url = report.finding_url(finding.iri) if isinstance(report, CitedReport) else ""
+    if not source and not url:
+        return ""
+    shown = _link(source or url, url)
+    tail = f' <span class="url">{esc(url)}</span>' if url else ""
+    return f" <cite>({shown})</cite>{tail}"
+
+
+def _hits(hits: Sequence[Hit], rules: dict[str, Rule], limit: int, report: GapReport) -> str:
     if not hits:
         return "<p>No gaps found by the rules that ran.</p>"
     by_rule: dict[str, list[Hit]] = defaultdict(list)
@@ -354,7 +388,7 @@ def _hits(hits: Sequence[Hit], rules: dict[str, Rule], limit: int) -> str:
     for name, group in by_rule.items():
         rule = rules.get(name)
         shown = group[:limit]
-        items = "".join(_hit(h, rule.finding if rule else None) for h in shown)
+        items = "".join(_hit(h, rule.finding if rule else None, report) for h in shown)
         if len(group) > len(shown):
             more = len(group) - len(shown)
             items += (
@@ -383,7 +417,7 @@ def _area(report: GapReport, iri: str, label: str, anchor: str, hits: Sequence[H
         f'<section id="{anchor}" class="area"><h2>{esc(label)}</h2>{data_only}'
         f"<h3>Summary</h3>{_severity_table(report, iri)}{_theme_table(report, iri)}"
         f"<h3>Links between sectors</h3>{_heatmap(report, iri)}"
-        f"<h3>Gaps ({len(hits)})</h3>{_hits(hits, rules, limit)}</section>"
+        f"<h3>Gaps ({len(hits)})</h3>{_hits(hits, rules, limit, report)}</section>"
     )
 
 
@@ -393,10 +427,7 @@ def _rules(report: GapReport) -> str:
         finding = rule.finding
         echoes = ""
         if finding is not None and finding.quote:
-            source = ", ".join(x for x in (finding.source, finding.date) if x)
-            echoes = f"“{esc(finding.quote)}”" + (
-                f" <cite>({esc(source)})</cite>" if source else ""
-            )
+            echoes = f"“{esc(finding.quote)}”" + _finding_cite(finding, report)
         rows.append(
             f"<tr><td><code>{esc(rule.name)}</code></td><td>{_sev(rule.severity)}</td>"
             f"<td>{esc(theme_label(rule.theme))}</td><td>{esc(rule.summary)}</td>"

@@ -5,6 +5,7 @@ from __future__ import annotations
 import io
 from collections import Counter
 
+from pcr_graph.analysis.citations import CitedReport
 from pcr_graph.analysis.gaps import RANKING_RULE, GapReport
 from pcr_graph.core.csvsafe import SafeWriter
 from pcr_graph.core.errors import UsageError
@@ -59,9 +60,14 @@ def to_markdown(report: GapReport, title: str = "Gap analysis") -> str:
             )
             for line in hit.evidence:
                 lines.append(f"  - considered: {_md(line)}")
+            if isinstance(report, CitedReport):
+                for item in report.cited(hit):
+                    lines.append(f"  - source: {_md(item.as_text())}")
             finding = hit.finding or findings.get(hit.rule)
             if finding and finding.quote:
                 source = ", ".join(x for x in (finding.source, finding.date) if x)
+                url = report.finding_url(finding.iri) if isinstance(report, CitedReport) else ""
+                source += f", {url}" if url and source else url
                 lines.append(f"  - echoes: “{_md(finding.quote)}” ({_md(source)})")
         lines.append("")
     lines += ["## Rules", "", "| rule | severity | theme | summary |", "|---|---|---|---|"]
@@ -137,14 +143,17 @@ def to_csv(report: GapReport) -> str:
             "evidence_considered",
             "finding",
             "finding_quote",
+            "finding_url",
+            "evidence_sources",
             "data_notes",
         ]
     )
     # Every row carries the report's notes (an incomplete import, the demo shown), so that
     # no row can be read apart from them; a report without hits still gets one row for them.
     notes = " | ".join(report.notes)
+    cited = report if isinstance(report, CitedReport) else None
     if notes and not report.hits:
-        writer.writerow(["", "", "", "", "", "", "", "", "", "", notes])
+        writer.writerow(["", "", "", "", "", "", "", "", "", "", "", "", notes])
     for hit in report.hits:
         writer.writerow(
             [
@@ -158,6 +167,8 @@ def to_csv(report: GapReport) -> str:
                 " | ".join(hit.evidence),
                 hit.finding.iri if hit.finding else "",
                 hit.finding.quote if hit.finding else "",
+                cited.finding_url(hit) if cited else "",
+                " | ".join(c.as_text() for c in cited.cited(hit)) if cited else "",
                 notes,
             ]
         )
