@@ -54,7 +54,7 @@ from pcr_graph.core.errors import UsageError
 )
 @click.option(
     "--memory-limit",
-    type=click.IntRange(min=256),
+    type=click.IntRange(min=768),
     default=2048,
     show_default=True,
     help="Megabytes of address space per query worker; a query needing more gets 503.",

@@ -31,6 +31,8 @@ if TYPE_CHECKING:
 DEFAULT_HOST = "127.0.0.1"
 DEFAULT_PORT = 7879
 SCRATCH_PREFIX = "pcr-graph-serve-"
+MIN_MEMORY_MB = 768
+"""The smallest worker memory cap: below about 600 MB a worker cannot start its threads."""
 _OWNER_FILE = "owner.pid"
 
 
@@ -66,8 +68,11 @@ class EndpointConfig:
             raise UsageError(f"--timeout must be above 0 seconds, not {self.timeout:g}")
         if self.max_rows < 1:
             raise UsageError(f"--max-rows must be at least 1, not {self.max_rows}")
-        if self.memory_mb is not None and self.memory_mb < 256:
-            raise UsageError(f"--memory-limit must be at least 256 MB, not {self.memory_mb}")
+        if self.memory_mb is not None and self.memory_mb < MIN_MEMORY_MB:
+            raise UsageError(
+                f"--memory-limit must be at least {MIN_MEMORY_MB} MB (a worker needs about "
+                f"600 MB of address space to open the store), not {self.memory_mb}"
+            )
         if not 0 <= self.port <= 65535:
             raise UsageError(f"--port must be between 0 and 65535, not {self.port}")
         return self
