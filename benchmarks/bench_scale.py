@@ -247,7 +247,7 @@ def child(job: str, data: Path, store_dir: Path | None, areas: list[str], profil
     from pcr_graph.render.mapdata import area_map
     from pcr_graph.render.maps import render_area_html, write_html
     from pcr_graph.render.report_text import to_markdown
-    from pcr_graph.store.engines import Store, Table, open_persistent, open_store
+    from pcr_graph.store.engines import Store, open_persistent, open_store
     from pcr_graph.validation.validate import validate
 
     files = [*ontology_files(), *reference_files(include_demo=False), data]
@@ -283,8 +283,7 @@ def child(job: str, data: Path, store_dir: Path | None, areas: list[str], profil
         per_rule = {}
         for query in gap_rules():
             began = time.perf_counter()
-            table = store().query(query.text, bind_params(store(), query, {}))
-            assert isinstance(table, Table)
+            table = store().select(query.text, bind_params(store(), query, {}))
             per_rule[query.name] = {
                 "seconds": round(time.perf_counter() - began, 4),
                 "hits": len(table),

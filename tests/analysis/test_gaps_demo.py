@@ -10,7 +10,7 @@ from rdflib import URIRef
 
 from pcr_graph.analysis.gaps import GapReport, gap_rules, run_gaps
 from pcr_graph.core.resources import graph_dir
-from pcr_graph.store.engines import Store, Table
+from pcr_graph.store.engines import Store
 from pcr_graph.store.project import Project
 from tests.support.demo_oracle import compute_gaps
 
@@ -29,11 +29,10 @@ def report(store: Store) -> GapReport:
 
 
 def _local_ids(store: Store) -> dict[str, str]:
-    table = store.query(
+    table = store.select(
         "SELECT ?s ?id WHERE { { ?s dcterms:identifier ?id } UNION { ?s skos:notation ?id } }"
         " ORDER BY ?s ?id"
     )
-    assert isinstance(table, Table)
     return {str(s): str(i) for s, i in table.rows}
 
 

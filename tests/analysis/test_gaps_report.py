@@ -592,12 +592,11 @@ def test_overview_counts_each_areas_providers_and_links(fixture_store: Store) ->
             ("providers", "?x a pcr:Provider ; pcr:operatesIn ?area"),
             ("links", "?x a pcr:CollaborationLink ; pcr:area ?area"),
         ):
-            table = fixture_store.query(
+            table = fixture_store.select(
                 f"SELECT ?area (COUNT(DISTINCT ?x) AS ?n) WHERE {{ {pattern} }} GROUP BY ?area "
                 "ORDER BY ?area",
                 {"area": URIRef(area.id)},
             )
-            assert isinstance(table, Table)
             counted[name] = int(table.strings()[0]["n"]) if table.rows else 0
         assert (area.providers, area.links) == (counted["providers"], counted["links"])
     assert sum(a.links for a in overview.areas) > 0

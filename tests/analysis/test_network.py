@@ -23,7 +23,7 @@ from pcr_graph.analysis import network as nw
 from pcr_graph.analysis.network import Forum, Link, Provider
 from pcr_graph.cli.network import COMMANDS
 from pcr_graph.core.errors import UsageError
-from pcr_graph.store.engines import Store, Table
+from pcr_graph.store.engines import Store
 from pcr_graph.store.project import Project
 
 # ---------------------------------------------------------------------------------------
@@ -618,21 +618,21 @@ def test_remove_provider_keeps_multi_party_links_among_the_rest(store: Store) ->
     assert P("tx-acute") not in G
     assert G.edges[P("tx-comm"), P("tx-la")]["links"] == (f"{WB}link/L5",)
     gone = {"gone": URIRef(P("tx-acute"))}
-    shortcuts = copy.query(
+    shortcuts = copy.select(
         "SELECT ?gone ?x WHERE { { ?x pcr:collaboratesWith ?gone } UNION "
         "{ ?gone pcr:collaboratesWith ?x } } ORDER BY ?x",
         gone,
     )
-    assert isinstance(shortcuts, Table) and not shortcuts.rows
-    memberships = copy.query(
+    assert not shortcuts.rows
+    memberships = copy.select(
         "SELECT ?gone ?m WHERE { ?m a org:Membership ; org:member ?gone } ORDER BY ?m", gone
     )
-    assert isinstance(memberships, Table) and not memberships.rows
-    assert not copy.query(
+    assert not memberships.rows
+    assert not copy.ask(
         "ASK { { ?s ?p <urn:pcr-graph:parameters> } UNION { <urn:pcr-graph:parameters> ?p ?o } }"
     )
     # The others' shortcut stays: L5 still joins them.
-    assert copy.query(
+    assert copy.ask(
         "ASK { ?a pcr:collaboratesWith ?b ; dcterms:identifier 'tx-la' . "
         "?b dcterms:identifier 'tx-comm' }"
     )

@@ -167,6 +167,6 @@ def test_breakout_payloads_change_no_result(query, demo_store: Store) -> None:  
 def test_breakout_payloads_as_a_bound_area_iri(demo_store: Store) -> None:
     query = find_query("providers-in-area")
     for payload in SPARQL_BREAKOUTS:
-        table = demo_store.query(query.text, {"area": URIRef("urn:x:" + payload.encode().hex())})
-        assert isinstance(table, Table) and len(table) == 0
+        table = demo_store.select(query.text, {"area": URIRef("urn:x:" + payload.encode().hex())})
+        assert len(table) == 0
         record_cases("sparql payloads", 1)

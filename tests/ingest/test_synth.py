@@ -24,7 +24,7 @@ from pcr_graph.ingest.synth import (
 )
 from pcr_graph.render.mapdata import area_map
 from pcr_graph.render.maps import render_area_html
-from pcr_graph.store.engines import Store, Table, open_store
+from pcr_graph.store.engines import Store, open_store
 from pcr_graph.validation.validate import validate
 
 SMALL = 200
@@ -48,9 +48,7 @@ def medium() -> SyntheticEngland:
 
 
 def _select(store: Store, sparql: str) -> list[dict[str, str]]:
-    table = store.query(sparql)
-    assert isinstance(table, Table)
-    return table.strings()
+    return store.select(sparql).strings()
 
 
 # --- determinism ----------------------------------------------------------------------------

@@ -20,9 +20,8 @@ from pcr_graph.share.export import (
     read_csv_export,
     read_graphml,
 )
-from pcr_graph.store.engines import OxigraphStore, Store
+from pcr_graph.store.engines import OxigraphStore, Store, source_graph_iri
 from pcr_graph.store.project import Project
-from pcr_graph.store.remote import source_graph_iri
 
 HOSTILE = """
 @prefix pcr: <https://w3id.org/pcr-graph/def#> .

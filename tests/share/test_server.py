@@ -24,13 +24,12 @@ from rdflib.compare import isomorphic
 from pcr_graph.analysis.gaps import run_gaps
 from pcr_graph.analysis.queries import library
 from pcr_graph.share.endpoint import EndpointConfig, SparqlEndpoint, check_query
-from pcr_graph.store.engines import Store, Table
+from pcr_graph.store.engines import Store, Table, source_graph_iri
 from pcr_graph.store.project import Project
 from pcr_graph.store.remote import (
     RemoteError,
     RemoteStore,
     parse_json_results,
-    source_graph_iri,
 )
 from tests.support.oxigraph_server import stop
 
@@ -124,8 +123,7 @@ def test_select_formats_by_accept_and_format_param(
 
 
 def test_csv_and_tsv_hold_every_row(endpoint: SparqlEndpoint, local: Store) -> None:
-    table = local.query(AREAS)
-    assert isinstance(table, Table)
+    table = local.select(AREAS)
     _, _, csv_body = get(endpoint, AREAS, "text/csv")
     _, _, tsv_body = get(endpoint, AREAS, "text/tab-separated-values")
     assert len(csv_body.decode().splitlines()) == len(table) + 1

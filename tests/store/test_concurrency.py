@@ -16,7 +16,6 @@ from pcr_graph.store.engines import (
     OxigraphStore,
     RdflibStore,
     Store,
-    Table,
     open_store,
     run_concurrently,
 )
@@ -92,10 +91,10 @@ def test_concurrent_queries_equal_sequential_ones(synthetic: Store) -> None:
         "SELECT ?l ?a WHERE { ?l pcr:area ?a } ORDER BY ?l ?a",
         "SELECT ?l ?p WHERE { ?l pcr:participant ?p } ORDER BY ?l ?p",
     ] * 3
-    sequential = [synthetic.query(q) for q in queries]
-    concurrent = run_concurrently(synthetic, [lambda q=q: synthetic.query(q) for q in queries])  # type: ignore[misc]
+    sequential = [synthetic.select(q) for q in queries]
+    concurrent = run_concurrently(synthetic, [lambda q=q: synthetic.select(q) for q in queries])  # type: ignore[misc]
     assert concurrent == sequential
-    assert all(isinstance(t, Table) and len(t) > 0 for t in concurrent)
+    assert all(len(t) > 0 for t in concurrent)
 
 
 class _OneByOne(OxigraphStore):
@@ -120,8 +119,7 @@ def test_evidence_read_per_provider_equals_evidence_read_at_once(
     fixture: str, request: pytest.FixtureRequest
 ) -> None:
     store: Store = request.getfixturevalue(fixture)
-    table = store.query("SELECT DISTINCT ?p WHERE { ?p a pcr:Provider } ORDER BY ?p")
-    assert isinstance(table, Table)
+    table = store.select("SELECT DISTINCT ?p WHERE { ?p a pcr:Provider } ORDER BY ?p")
     providers = [str(row[0]) for row in table.rows]
     per_provider = _EvidenceIndex(store)
     per_provider.prepare({"links-of-provider"}, providers)

@@ -26,7 +26,7 @@ def store(request: pytest.FixtureRequest):  # type: ignore[no-untyped-def]
 
 
 def test_select_is_ordered_and_typed(store) -> None:  # type: ignore[no-untyped-def]
-    table = store.query("SELECT ?a ?label WHERE { ?a skos:prefLabel ?label } ORDER BY ?label")
+    table = store.select("SELECT ?a ?label WHERE { ?a skos:prefLabel ?label } ORDER BY ?label")
     assert isinstance(table, Table)
     assert table.columns == ("a", "label")
     assert [str(r[1]) for r in table] == ['Area "B"', "Area A"]
@@ -42,9 +42,35 @@ def test_bindings_are_values_not_text(store) -> None:  # type: ignore[no-untyped
 
 
 def test_ask_and_construct(store) -> None:  # type: ignore[no-untyped-def]
+    assert store.ask("ASK { ?a a pcr:Area }") is True
+    assert store.ask("ASK { ?a a pcr:Provider }") is False
+    graph = store.construct("CONSTRUCT { ?a a pcr:Area } WHERE { ?a a pcr:Area }")
+    assert type(graph) is Graph and len(graph) == 2
+    assert len(store.construct("DESCRIBE <https://example.org/a>")) == 3
+    # query() answers any form, in its own type.
     assert store.query("ASK { ?a a pcr:Area }") is True
-    graph = store.query("CONSTRUCT { ?a a pcr:Area } WHERE { ?a a pcr:Area }")
-    assert isinstance(graph, Graph) and len(graph) == 2
+    assert store.query("SELECT ?a WHERE { ?a a pcr:Area }") == store.select(
+        "SELECT ?a WHERE { ?a a pcr:Area }"
+    )
+
+
+FORMS = {
+    "select": "SELECT ?a WHERE { ?a a pcr:Area }",
+    "ask": "ASK { ?a a pcr:Area }",
+    "construct": "CONSTRUCT { ?a a pcr:Area } WHERE { ?a a pcr:Area }",
+}
+
+
+@pytest.mark.parametrize("method", sorted(FORMS))
+@pytest.mark.parametrize("form", sorted(FORMS))
+def test_a_typed_call_refuses_another_query_form(store, method: str, form: str) -> None:  # type: ignore[no-untyped-def]
+    call = getattr(store, method)
+    if method == form:
+        call(FORMS[form])
+        return
+    named = {"select": "a SELECT", "ask": "an ASK", "construct": "a CONSTRUCT or DESCRIBE"}
+    with pytest.raises(UsageError, match=rf"{method}\(\) needs .* this is {named[form]} query"):
+        call(FORMS[form])
 
 
 def test_sources_are_named_graphs(store) -> None:  # type: ignore[no-untyped-def]
@@ -68,7 +94,7 @@ def test_engines_agree_on_a_file(tmp_path: Path) -> None:
     path = tmp_path / "data.ttl"
     path.write_text(DATA, encoding="utf-8")
     query = "SELECT ?a ?code WHERE { ?a pcr:odsCode ?code } ORDER BY ?code"
-    results = [open_store([path], engine).query(query) for engine in ENGINES]
+    results = [open_store([path], engine).select(query) for engine in ENGINES]
     assert results[0] == results[1]
     assert len(results[0]) == 2
 

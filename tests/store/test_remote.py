@@ -261,9 +261,16 @@ def test_remote_store_load_sources_update(tmp_path: Path) -> None:
         assert len(remote) == len(TERMS)
         remote.update("INSERT DATA { <urn:pcr-test:x> rdfs:label 'added' }")
         assert len(remote) == len(TERMS) + 1
-        result = remote.query("CONSTRUCT WHERE { <urn:pcr-test:x> ?p ?o }")
-        assert isinstance(result, Graph) and len(result) == 1
-        assert remote.query("ASK { <urn:pcr-test:x> rdfs:label 'added' }") is True
+        result = remote.construct("CONSTRUCT WHERE { <urn:pcr-test:x> ?p ?o }")
+        assert type(result) is Graph and len(result) == 1
+        assert remote.ask("ASK { <urn:pcr-test:x> rdfs:label 'added' }") is True
+        assert remote.select("SELECT ?o WHERE { <urn:pcr-test:x> ?p ?o }").strings() == [
+            {"o": "added"}
+        ]
+        with pytest.raises(UsageError, match=r"ask\(\) needs an ASK query; this is a SELECT"):
+            remote.ask("SELECT ?o WHERE { <urn:pcr-test:x> ?p ?o }")
+        with pytest.raises(UsageError, match=r"select\(\) needs a SELECT query; this is an ASK"):
+            remote.select("ASK { <urn:pcr-test:x> ?p ?o }")
 
 
 # --------------------------------------------------------------------------------------
@@ -341,8 +348,7 @@ def proxy_fixture(oxigraph: str) -> Iterator[Proxy]:
 
 
 def _temporary_graphs(url: str) -> list[str]:
-    table = RemoteStore(url).query("SELECT DISTINCT ?g WHERE { GRAPH ?g { } } ORDER BY ?g")
-    assert isinstance(table, Table)
+    table = RemoteStore(url).select("SELECT DISTINCT ?g WHERE { GRAPH ?g { } } ORDER BY ?g")
     return [str(g) for (g,) in table.rows if str(g).startswith("urn:pcr-graph:push:")]
 
 

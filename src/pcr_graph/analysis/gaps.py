@@ -15,6 +15,7 @@ from collections import Counter, defaultdict
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import asdict, dataclass, field
 from functools import partial
+from typing import cast
 
 from rdflib import URIRef
 from rdflib.term import Node
@@ -275,8 +276,7 @@ def _finding(store: Store, reference: str) -> Finding | None:
     iri = URIRef(
         reference if reference.startswith("http") else str(ID) + reference.removeprefix("id/")
     )
-    table = store.query(_FINDING, {"finding": iri})
-    assert isinstance(table, Table)
+    table = store.select(_FINDING, {"finding": iri})
     if not table.rows:
         return Finding(str(iri), "(finding not in the graph)", "", "", "")
     row = table.strings()[0]
@@ -398,19 +398,19 @@ class _EvidenceIndex:
         assert self._provider is not None
         for iri in providers:
             lines: list[str] = []
-            for row in _strings(self.store.query(_PROVIDER_EVIDENCE, {"provider": URIRef(iri)})):
+            for row in self.store.select(_PROVIDER_EVIDENCE, {"provider": URIRef(iri)}).strings():
                 self._add_provider_row(lines, row)
             self._provider[iri] = lines
 
     def _read_all_providers(self) -> None:
         found: dict[str, list[str]] = defaultdict(list)
-        for row in _strings(self.store.query(_PROVIDER_EVIDENCE)):
+        for row in self.store.select(_PROVIDER_EVIDENCE).strings():
             self._add_provider_row(found[row["provider"]], row)
         self._provider, self._every_provider = found, True
 
     def _read_forums(self) -> None:
         found: dict[str, list[str]] = defaultdict(list)
-        for row in _strings(self.store.query(_FORUM_EVIDENCE)):
+        for row in self.store.select(_FORUM_EVIDENCE).strings():
             found[row["area"]].append(
                 f"planning forum {row['forumLabel']} ({row['members']} members)"
             )
@@ -421,7 +421,7 @@ class _EvidenceIndex:
             row[
                 "area"
             ]: f"{row['links']} collaboration links citing {row['evidence']} evidence items"
-            for row in _strings(self.store.query(_AREA_LINKS))
+            for row in self.store.select(_AREA_LINKS).strings()
         }
 
     def provider(self, iri: str) -> list[str]:
@@ -455,9 +455,12 @@ class _EvidenceIndex:
         return ()
 
 
-def _strings(result: object) -> list[dict[str, str]]:
-    assert isinstance(result, Table)
-    return result.strings()
+def _rule_table(store: Store, query: NamedQuery, bindings: dict[str, Node] | None) -> Table:
+    """A gap rule's rows; an error names the rule."""
+    try:
+        return store.select(query.text, bindings)
+    except UsageError as exc:
+        raise UsageError(f"gap rule {query.name!r}: {exc}") from None
 
 
 class _Defaults(dict[str, str]):
@@ -543,20 +546,15 @@ def run_gaps(
 
         calls += [partial(sector_matrices, store, areas), partial(planning_matrix, store, areas)]
     calls += [
-        partial(store.query, q)
+        partial(store.select, q)
         for q in (_AREAS_WITH_DATA, _ALL_AREAS, _AREAS_WITH_LINKS, _AREAS_WITH_FORUMS)
     ]
     kinds = {query.header.get("considered", "") for query, _rule, _bindings in jobs}
     calls += evidence.area_calls(kinds)
     first_rule = len(calls)
-    calls += [partial(store.query, query.text, bindings) for query, _rule, bindings in jobs]
+    calls += [partial(_rule_table, store, query, bindings) for query, _rule, bindings in jobs]
     answers = run_concurrently(store, calls)
-    tables: list[Table] = []
-    for (query, _rule, _bindings), table in zip(jobs, answers[first_rule:], strict=True):
-        if not isinstance(table, Table):
-            raise UsageError(f"gap rule {query.name!r} must be a SELECT query")
-        tables.append(table)
-    rows = [table.strings() for table in tables]
+    rows = [cast(Table, table).strings() for table in answers[first_rule:]]
     hit_providers = {row["provider"] for found in rows for row in found if row.get("provider")}
     evidence.prepare(kinds, hit_providers)
     hits: list[Hit] = []
@@ -565,7 +563,7 @@ def run_gaps(
     hits.sort(key=Hit.sort_key)
     context_answers = answers[:2] if context else []
     area_answers = answers[len(context_answers) : len(context_answers) + 4]
-    area_rows, total_rows, linked, forums = (_strings(t) for t in area_answers)
+    area_rows, total_rows, linked, forums = (cast(Table, t).strings() for t in area_answers)
     covered = [(r["area"], r["areaLabel"]) for r in area_rows]
     if areas is not None:
         wanted = {str(a) for a in areas}
@@ -623,9 +621,7 @@ def planning_matrix(
     wanted = set(keep) if keep is not None else None
     cells: list[PlanningCell] = []
     for area in targets:
-        table = store.query(query.text, {"area": area} if area is not None else None)
-        if not isinstance(table, Table):
-            raise UsageError(f"query {query.name!r} must be a SELECT query")
+        table = store.select(query.text, {"area": area} if area is not None else None)
         for row in table.strings():
             if wanted is not None and row["area"] not in wanted:
                 continue

@@ -39,7 +39,7 @@ from rdflib import Graph, Literal, URIRef
 
 from pcr_graph.core.errors import UsageError
 from pcr_graph.core.ids import last_segment
-from pcr_graph.store.engines import Store, Table
+from pcr_graph.store.engines import Store
 
 if TYPE_CHECKING:
     from pcr_graph.analysis.gaps import GapReport, Hit
@@ -445,15 +445,6 @@ ORDER BY ?from ?to ?type ?expectation
 """
 
 
-def _select(
-    store: Store, sparql: str, bindings: Mapping[str, Any] | None = None
-) -> list[dict[str, str]]:
-    table = store.query(sparql, bindings)
-    if not isinstance(table, Table):
-        raise TypeError("expected a SELECT result")
-    return table.strings()
-
-
 def _date(text: str) -> dt.date | None:
     try:
         return dt.date.fromisoformat(text[:10]) if text else None
@@ -472,7 +463,7 @@ def _area_iri(store: Store, area: URIRef | str | None) -> URIRef | None:
 def sector_hierarchy(store: Store) -> dict[str, tuple[str, ...]]:
     """Sector notation to its direct broader notations, from the sector scheme."""
     broader: dict[str, set[str]] = defaultdict(set)
-    for row in _select(store, _SECTOR_HIERARCHY):
+    for row in store.select(_SECTOR_HIERARCHY).strings():
         broader[row["notation"]]
         if row["broaderNotation"]:
             broader[row["notation"]].add(row["broaderNotation"])
@@ -483,7 +474,7 @@ def expected_pathways(store: Store) -> tuple[ExpectedPair, ...]:
     """The pathway expectations (``pcr:PathwayExpectation``) of every profile in the store."""
     return _unique_pairs(
         ExpectedPair(r["from"], r["to"], r["type"] or None)
-        for r in _select(store, _PATHWAY_EXPECTATIONS)
+        for r in store.select(_PATHWAY_EXPECTATIONS).strings()
     )
 
 
@@ -498,9 +489,9 @@ def provider_records(
     """
     iri = _area_iri(store, area)
     if iri is None:
-        rows = _select(store, _PROVIDER_VIEW_ALL)
+        rows = store.select(_PROVIDER_VIEW_ALL).strings()
     else:
-        rows = _select(store, _PROVIDER_VIEW_AREA, {"area": iri})
+        rows = store.select(_PROVIDER_VIEW_AREA, {"area": iri}).strings()
     labels: dict[str, str] = {}
     sectors: dict[str, set[str]] = defaultdict(set)
     areas: dict[str, set[str]] = defaultdict(set)
@@ -576,7 +567,7 @@ def forum_records(
 ) -> tuple[list[Forum], list[Provider]]:
     """The planning forums of one area (or all) and their member providers."""
     iri = _area_iri(store, area)
-    rows = _select(store, _MEMBERSHIP_VIEW, {"area": iri} if iri is not None else None)
+    rows = store.select(_MEMBERSHIP_VIEW, {"area": iri} if iri is not None else None).strings()
     forum_label: dict[str, str] = {}
     forum_areas: dict[str, set[str]] = defaultdict(set)
     forum_members: dict[str, set[str]] = defaultdict(set)
@@ -2002,18 +1993,18 @@ SELECT DISTINCT ?provider ?code WHERE {
 }
 ORDER BY ?provider
 """
-_IS_PROVIDER = "SELECT ?provider WHERE { ?provider a pcr:Provider } ORDER BY ?provider"
+_IS_PROVIDER = "ASK { ?provider a pcr:Provider }"
 
 
 def resolve_provider(store: Store, text: str) -> URIRef:
     """The provider named by a workbook id (``dcterms:identifier``), ODS code, CQC id or IRI."""
     value = text.strip()
     if value.startswith(("http://", "https://", "urn:")):
-        if _select(store, _IS_PROVIDER, {"provider": URIRef(value)}):
+        if store.ask(_IS_PROVIDER, {"provider": URIRef(value)}):
             return URIRef(value)
     else:
         for candidate in dict.fromkeys((value, value.upper())):
-            rows = _select(store, _PROVIDER_CODES, {"code": Literal(candidate)})
+            rows = store.select(_PROVIDER_CODES, {"code": Literal(candidate)}).strings()
             found = sorted({r["provider"] for r in rows})
             if len(found) == 1:
                 return URIRef(found[0])
@@ -2114,9 +2105,9 @@ def take_snapshot(
     from pcr_graph.analysis.gaps import run_gaps
 
     wanted = {str(a) for a in areas} if areas is not None else None
-    area_labels = {r["area"]: r["label"] for r in _select(store, _AREA_LABELS)}
+    area_labels = {r["area"]: r["label"] for r in store.select(_AREA_LABELS).strings()}
     parts: dict[str, dict[str, set[str]]] = defaultdict(lambda: defaultdict(set))
-    for row in _select(store, _DIFF_LINKS):
+    for row in store.select(_DIFF_LINKS).strings():
         state = parts[row["link"]]
         for key in ("id", "type", "area"):
             if row[key]:
@@ -2373,7 +2364,7 @@ def what_if_remove(
     from pcr_graph.analysis.gaps import run_gaps
 
     iri = provider if isinstance(provider, URIRef) else resolve_provider(store, provider)
-    facts = _select(store, _PROVIDER_FACTS, {"provider": iri})
+    facts = store.select(_PROVIDER_FACTS, {"provider": iri}).strings()
     label = next((r["label"] for r in facts if r["label"]), _short(iri))
     area_iri = _area_iri(store, area)
     areas = (
@@ -2387,7 +2378,7 @@ def what_if_remove(
     seats = tuple(sorted({r["forumLabel"] or _short(r["forum"]) for r in facts if r["forum"]}))
     copy = scratch if scratch is not None else copy_store(store)
     remove_provider(copy, iri)
-    surviving = {r["link"] for r in _select(copy, _DIFF_LINKS)}
+    surviving = {r["link"] for r in copy.select(_DIFF_LINKS).strings()}
     ended = tuple(f"{name} ({t})" for name, link, t in links if link not in surviving)
     continuing = tuple(f"{name} ({t})" for name, link, t in links if link in surviving)
     changes: list[Change] = [

@@ -175,12 +175,11 @@ def resolve_area(store: Store, text: str) -> URIRef:
     if (
         value.startswith(("http://", "https://"))
         and is_plain_iri(value)
-        and store.query("ASK { ?a a pcr:Area }", {"a": URIRef(value)})
+        and store.ask("ASK { ?a a pcr:Area }", {"a": URIRef(value)})
     ):
         return URIRef(value)
     for candidate in dict.fromkeys((value, value.upper())):
-        table = store.query(_AREA_QUERY, {"code": Literal(candidate)})
-        assert isinstance(table, Table)
+        table = store.select(_AREA_QUERY, {"code": Literal(candidate)})
         found = sorted({row[0] for row in table.rows if isinstance(row[0], URIRef)})
         if len(found) == 1:
             return found[0]

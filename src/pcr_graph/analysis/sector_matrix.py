@@ -20,7 +20,7 @@ from dataclasses import dataclass
 
 from rdflib import URIRef
 
-from pcr_graph.store.engines import Store, Table
+from pcr_graph.store.engines import Store
 
 __all__ = [
     "SectorMatrix",
@@ -104,13 +104,6 @@ ORDER BY ?area ?one ?other
 """
 
 
-def _rows(store: Store, sparql: str) -> list[dict[str, str]]:
-    table = store.query(sparql)
-    if not isinstance(table, Table):
-        raise TypeError("expected a SELECT result")
-    return table.strings()
-
-
 def _notation(iri: str, notation: str) -> str:
     return notation or iri.rstrip("/#").rsplit("/", 1)[-1].rsplit("#", 1)[-1] or iri
 
@@ -141,7 +134,7 @@ def sector_matrices(
     labels: dict[str, str] = {}
     present: dict[str, dict[str, tuple[str, str, int]]] = defaultdict(dict)
     notation_of: dict[str, str] = {}
-    for row in _rows(store, _SECTORS):
+    for row in store.select(_SECTORS).strings():
         if wanted is not None and row["area"] not in wanted:
             continue
         labels[row["area"]] = row["areaLabel"]
@@ -151,7 +144,7 @@ def sector_matrices(
             notation, (notation, row["label"] or notation, int(row["providers"]))
         )
     counts: dict[str, dict[tuple[str, str], int]] = defaultdict(dict)
-    for row in _rows(store, _PAIRS):
+    for row in store.select(_PAIRS).strings():
         area = row["area"]
         if area not in present:
             continue

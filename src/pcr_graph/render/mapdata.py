@@ -25,7 +25,7 @@ from pcr_graph.render.maps import (
     OverviewArea,
     OverviewEdge,
 )
-from pcr_graph.store.engines import Store, Table
+from pcr_graph.store.engines import Store
 
 _PROVIDERS = """
 SELECT ?area ?provider ?label ?sector ?notation ?sectorLabel ?ods ?cqc WHERE {
@@ -97,12 +97,6 @@ class _Link:
     sources: dict[str, MapEvidence] = field(default_factory=dict)
 
 
-def _rows(store: Store, query: str, area: URIRef) -> list[dict[str, str]]:
-    table = store.query(query, {"area": area})
-    assert isinstance(table, Table)
-    return table.strings()
-
-
 def _period(start: str, end: str) -> str:
     if not start and not end:
         return ""
@@ -111,14 +105,14 @@ def _period(start: str, end: str) -> str:
 
 def area_map(store: Store, area: URIRef, report: GapReport | None = None) -> AreaMap:
     """Everything :func:`pcr_graph.render.maps.render_area_html` needs for one area."""
-    header = _rows(store, _AREA, area)
+    header = store.select(_AREA, {"area": area}).strings()
     title = header[0]["label"] if header else str(area)
     fictional = bool(header and header[0]["fictional"] == "true")
 
     sectors: dict[str, list[tuple[str, str]]] = defaultdict(list)
     labels: dict[str, str] = {}
     identifiers: dict[str, list[tuple[str, str]]] = defaultdict(list)
-    for row in _rows(store, _PROVIDERS, area):
+    for row in store.select(_PROVIDERS, {"area": area}).strings():
         iri = row["provider"]
         labels[iri] = row["label"]
         if row["notation"] and (row["notation"], row["sectorLabel"]) not in sectors[iri]:
@@ -143,7 +137,7 @@ def area_map(store: Store, area: URIRef, report: GapReport | None = None) -> Are
 
     edges: list[MapEdge] = []
     forum_nodes: dict[str, str] = {}
-    for row in _rows(store, _FORUMS, area):
+    for row in store.select(_FORUMS, {"area": area}).strings():
         forum_nodes[row["forum"]] = row["label"]
         if row["member"]:
             edges.append(
@@ -158,7 +152,7 @@ def area_map(store: Store, area: URIRef, report: GapReport | None = None) -> Are
             )
 
     links: dict[str, _Link] = {}
-    for row in _rows(store, _LINKS, area):
+    for row in store.select(_LINKS, {"area": area}).strings():
         link = links.setdefault(row["link"], _Link(row))
         if row["participant"] not in link.participants:
             link.participants.append(row["participant"])
@@ -377,9 +371,9 @@ def overview_map(
         Relative address of the HTML gap report.
     """
     hrefs = hrefs or {}
-    counts = {row["area"]: row for row in _plain_rows(store, _AREA_COUNTS)}
+    counts = {row["area"]: row for row in store.select(_AREA_COUNTS).strings()}
     links: dict[str, _Crossing] = {}
-    for row in _plain_rows(store, _CROSSING):
+    for row in store.select(_CROSSING).strings():
         link = links.setdefault(row["link"], _Crossing(row))
         if row["linkArea"]:
             link.areas.add(row["linkArea"])
@@ -430,9 +424,3 @@ def overview_map(
         score_rule=RANKING_RULE,
         report_href=report_href,
     )
-
-
-def _plain_rows(store: Store, query: str) -> list[dict[str, str]]:
-    table = store.query(query)
-    assert isinstance(table, Table)
-    return table.strings()

@@ -27,7 +27,7 @@ from rdflib import Graph, URIRef
 
 from pcr_graph.core.errors import UsageError
 from pcr_graph.core.namespaces import PREFIXES
-from pcr_graph.store.engines import Store, Table
+from pcr_graph.store.engines import Store
 
 EXPORT_FORMATS = ("graphml", "gexf", "csv", "jsonld", "turtle", "nt", "trig")
 RDF_FORMATS = ("jsonld", "turtle", "nt", "trig")
@@ -74,7 +74,7 @@ def jsonld_text(graph: Graph) -> str:
 
 def trig_text(store: Store) -> str:
     """TriG with each source of the store in its own named graph, in source order."""
-    from pcr_graph.store.remote import source_graph_iri
+    from pcr_graph.store.engines import source_graph_iri
     from pcr_graph.store.turtle import to_turtle
 
     prefixes: dict[str, str] = {}
@@ -132,13 +132,6 @@ ORDER BY ?forum ?member ?role
 """
 
 
-def _rows(store: Store, query: str) -> list[dict[str, str]]:
-    table = store.query(query)
-    if not isinstance(table, Table):
-        raise UsageError("export query did not return a table")
-    return table.strings()
-
-
 def _joined(values: Sequence[str]) -> str:
     return SEPARATOR.join(sorted({v for v in values if v}))
 
@@ -152,7 +145,7 @@ def network_graph(store: Store, areas: Sequence[str] | None = None) -> Any:
     import networkx as nx
 
     nodes: dict[str, dict[str, Any]] = {}
-    for row in _rows(store, _NODES):
+    for row in store.select(_NODES).strings():
         entry = nodes.setdefault(
             row["node"],
             {"label": row["label"], "kind": row["kind"], "sectors": [], "areas": []},
@@ -163,12 +156,12 @@ def network_graph(store: Store, areas: Sequence[str] | None = None) -> Any:
             entry["label"] = row["label"]
 
     links: dict[str, dict[str, Any]] = {}
-    for row in _rows(store, _LINKS):
+    for row in store.select(_LINKS).strings():
         link = links.setdefault(row["link"], {**row, "participants": []})
         if row["participant"] not in link["participants"]:
             link["participants"].append(row["participant"])
 
-    memberships = _rows(store, _MEMBERSHIPS)
+    memberships = store.select(_MEMBERSHIPS).strings()
     wanted = set(areas) if areas else None
 
     G = nx.MultiGraph()
@@ -325,11 +318,10 @@ def export(
 def _area_labels(store: Store, areas: Sequence[URIRef]) -> list[str]:
     labels = []
     for area in areas:
-        table = store.query(
+        table = store.select(
             "SELECT ?area ?label WHERE { ?area skos:prefLabel ?label } ORDER BY ?label",
             {"area": area},
         )
-        assert isinstance(table, Table)
         labels += [str(row[1]) for row in table.rows if row[1] is not None]
     return labels
 

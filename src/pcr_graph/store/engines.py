@@ -122,6 +122,51 @@ class _LazyTable(Table):
 Bindings = Mapping[str, Node]
 QueryResult = Table | bool | Graph
 
+
+def _form(result: QueryResult) -> str:
+    if isinstance(result, bool):
+        return "an ASK"
+    if isinstance(result, Table):
+        return "a SELECT"
+    return "a CONSTRUCT or DESCRIBE"
+
+
+class QueryForms:
+    """:meth:`select`, :meth:`ask` and :meth:`construct`: :meth:`query` with its answer typed.
+
+    Mixed into every engine, so callers get a :class:`Table`, a ``bool`` or a graph and never
+    check which one came back. A query of the wrong form is refused with a
+    :class:`~pcr_graph.core.errors.UsageError` naming both forms.
+    """
+
+    def query(self, sparql: str, bindings: Bindings | None = None) -> QueryResult:
+        """Run a SPARQL query of any form (each engine implements it)."""
+        raise NotImplementedError
+
+    def select(self, sparql: str, bindings: Bindings | None = None) -> Table:
+        """Run a SELECT query; its rows."""
+        result = self.query(sparql, bindings)
+        if not isinstance(result, Table):
+            raise UsageError(f"select() needs a SELECT query; this is {_form(result)} query")
+        return result
+
+    def ask(self, sparql: str, bindings: Bindings | None = None) -> bool:
+        """Run an ASK query; its answer."""
+        result = self.query(sparql, bindings)
+        if not isinstance(result, bool):
+            raise UsageError(f"ask() needs an ASK query; this is {_form(result)} query")
+        return result
+
+    def construct(self, sparql: str, bindings: Bindings | None = None) -> Graph:
+        """Run a CONSTRUCT (or DESCRIBE) query; its triples."""
+        result = self.query(sparql, bindings)
+        if isinstance(result, bool | Table):
+            raise UsageError(
+                f"construct() needs a CONSTRUCT or DESCRIBE query; this is {_form(result)} query"
+            )
+        return result
+
+
 _T = TypeVar("_T")
 
 
@@ -163,7 +208,16 @@ class Store(Protocol):
         """Load one RDF file; its source name is the file's path."""
 
     def query(self, sparql: str, bindings: Bindings | None = None) -> QueryResult:
-        """Run a SPARQL query with variables bound to ``bindings``."""
+        """Run a SPARQL query of any form with variables bound to ``bindings``."""
+
+    def select(self, sparql: str, bindings: Bindings | None = None) -> Table:
+        """Run a SELECT query; refuses another form (:class:`QueryForms`)."""
+
+    def ask(self, sparql: str, bindings: Bindings | None = None) -> bool:
+        """Run an ASK query; refuses another form."""
+
+    def construct(self, sparql: str, bindings: Bindings | None = None) -> Graph:
+        """Run a CONSTRUCT or DESCRIBE query; refuses another form."""
 
     def update(self, sparql: str) -> None:
         """Run a SPARQL Update."""
@@ -222,13 +276,33 @@ def with_prologue(sparql: str) -> str:
     return sparql_prologue() + sparql
 
 
-def _source_iri(source: str) -> str:
+def source_graph_iri(source: str) -> str:
+    """The named graph a source is loaded into, by every engine (remote ones too).
+
+    Examples
+    --------
+    >>> source_graph_iri("data/demo/areas.ttl")
+    'urn:pcr-graph:source:data/demo/areas.ttl'
+    """
     from urllib.parse import quote
 
     return SOURCE_GRAPH + quote(source, safe="/:._-")
 
 
-class OxigraphStore:
+def graph_source(iri: str) -> str | None:
+    """The source a named graph holds (the inverse of :func:`source_graph_iri`), or ``None``.
+
+    Examples
+    --------
+    >>> graph_source(source_graph_iri("my file.ttl")), graph_source("urn:other")
+    ('my file.ttl', None)
+    """
+    from urllib.parse import unquote
+
+    return unquote(iri[len(SOURCE_GRAPH) :]) if iri.startswith(SOURCE_GRAPH) else None
+
+
+class OxigraphStore(QueryForms):
     """The embedded default store (pyoxigraph), in memory or in a folder on disk."""
 
     engine = "oxigraph"
@@ -343,7 +417,7 @@ class OxigraphStore:
 
     def load(self, data: bytes | str, fmt: str, source: str) -> None:
         check_rdf_input(data, fmt, source)
-        graph = self._ox.NamedNode(_source_iri(source))
+        graph = self._ox.NamedNode(source_graph_iri(source))
         try:
             # Store.load is transactional: a syntax error adds nothing.
             self._store.load(data, self._format(fmt), to_graph=graph)
@@ -362,11 +436,11 @@ class OxigraphStore:
         try:
             check_count(declared, self._count_graph(source), str(path))
         except DataError:
-            self._store.remove_graph(self._ox.NamedNode(_source_iri(source)))  # add nothing
+            self._store.remove_graph(self._ox.NamedNode(source_graph_iri(source)))  # add nothing
             raise
 
     def _count_graph(self, source: str) -> int:
-        iri = self._ox.NamedNode(_source_iri(source))
+        iri = self._ox.NamedNode(source_graph_iri(source))
         # ?g is projected because Oxigraph substitutes only projected variables.
         query = "SELECT ?g (COUNT(*) AS ?n) WHERE { GRAPH ?g { ?s ?p ?o } } GROUP BY ?g"
         rows = list(self._store.query(query, substitutions={self._ox.Variable("g"): iri}))
@@ -382,7 +456,7 @@ class OxigraphStore:
         """
         fmt = fmt or format_for(path)
         source = source_name(path)
-        graph = self._ox.NamedNode(_source_iri(source))
+        graph = self._ox.NamedNode(source_graph_iri(source))
         data, declared = read_checked(path)
         check_rdf_input(data, fmt, source)
         try:
@@ -492,13 +566,8 @@ class OxigraphStore:
             raise UsageError(f"SPARQL syntax error: {exc}") from None
 
     def sources(self) -> list[str]:
-        from urllib.parse import unquote
-
-        return sorted(
-            unquote(g.value[len(SOURCE_GRAPH) :])
-            for g in self._store.named_graphs()
-            if g.value.startswith(SOURCE_GRAPH)
-        )
+        names = (graph_source(g.value) for g in self._store.named_graphs())
+        return sorted(name for name in names if name is not None)
 
     def _triples(self, graph_name: object | None) -> Graph:
         graph = bind_prefixes(Graph())
@@ -510,13 +579,13 @@ class OxigraphStore:
         return self._triples(None)
 
     def source_graph(self, source: str) -> Graph:
-        return self._triples(self._ox.NamedNode(_source_iri(source)))
+        return self._triples(self._ox.NamedNode(source_graph_iri(source)))
 
     def __len__(self) -> int:
         return len(self._store)
 
 
-class RdflibStore:
+class RdflibStore(QueryForms):
     """rdflib's in-memory store: the reference engine (correct, slow at scale)."""
 
     engine = "rdflib"
@@ -537,7 +606,7 @@ class RdflibStore:
         except Exception as exc:  # rdflib raises many types for bad syntax
             raise DataError(f"{source}: not valid {fmt}: {exc}") from None
         check_count(declared, len(scratch), source)  # before adding: a refused file adds nothing
-        target = self._dataset.graph(URIRef(_source_iri(source)))
+        target = self._dataset.graph(URIRef(source_graph_iri(source)))
         for triple in scratch:
             target.add(triple)
 
@@ -568,13 +637,8 @@ class RdflibStore:
         self._dataset.update(with_prologue(sparql))
 
     def sources(self) -> list[str]:
-        from urllib.parse import unquote
-
-        return sorted(
-            unquote(str(g.identifier)[len(SOURCE_GRAPH) :])
-            for g in self._dataset.graphs()
-            if str(g.identifier).startswith(SOURCE_GRAPH)
-        )
+        names = (graph_source(str(g.identifier)) for g in self._dataset.graphs())
+        return sorted(name for name in names if name is not None)
 
     def graph(self) -> Graph:
         graph = bind_prefixes(Graph())
@@ -584,7 +648,7 @@ class RdflibStore:
 
     def source_graph(self, source: str) -> Graph:
         graph = bind_prefixes(Graph())
-        for triple in self._dataset.graph(URIRef(_source_iri(source))):
+        for triple in self._dataset.graph(URIRef(source_graph_iri(source))):
             graph.add(triple)
         return graph
 
@@ -713,8 +777,7 @@ def _lock_folder(path: Path) -> BinaryIO:
 
 def first_type(store: Store, node: URIRef) -> URIRef | None:
     """The first rdf:type of ``node`` in IRI order (handy for messages)."""
-    table = store.query("SELECT ?t WHERE { ?n a ?t } ORDER BY ?t LIMIT 1", {"n": node})
-    assert isinstance(table, Table)
+    table = store.select("SELECT ?t WHERE { ?n a ?t } ORDER BY ?t LIMIT 1", {"n": node})
     return table.rows[0][0] if table.rows else None  # type: ignore[return-value]
 
 
@@ -722,13 +785,16 @@ __all__ = [
     "RDF",
     "Bindings",
     "OxigraphStore",
+    "QueryForms",
     "QueryResult",
     "RdflibStore",
     "Store",
     "Table",
     "first_type",
     "format_for",
+    "graph_source",
     "open_persistent",
     "open_store",
     "run_concurrently",
+    "source_graph_iri",
 ]

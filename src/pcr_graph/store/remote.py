@@ -46,11 +46,13 @@ from rdflib.term import Node
 from pcr_graph.core.errors import UsageError
 from pcr_graph.core.namespaces import bind_prefixes
 from pcr_graph.store.engines import (
-    SOURCE_GRAPH,
     Bindings,
+    QueryForms,
     QueryResult,
     Table,
     format_for,
+    graph_source,
+    source_graph_iri,
     with_prologue,
 )
 from pcr_graph.store.http import (
@@ -364,12 +366,7 @@ def post_form(
     return client.request("POST", base, body, headers, check=check, retries=retries)
 
 
-def source_graph_iri(source: str) -> str:
-    """The named graph a source is loaded into (as :mod:`pcr_graph.store.engines` names it)."""
-    return SOURCE_GRAPH + urllib.parse.quote(source, safe="/:._-")
-
-
-class RemoteStore:
+class RemoteStore(QueryForms):
     """A SPARQL 1.1 server behind the :class:`~pcr_graph.store.engines.Store` interface.
 
     Queries see whatever the server's default graph is: a graph you pushed to, or with
@@ -434,32 +431,23 @@ class RemoteStore:
         self.load(data, fmt or format_for(path), str(path))
 
     def sources(self) -> list[str]:
-        table = self.query("SELECT DISTINCT ?g WHERE { GRAPH ?g { } } ORDER BY ?g")
-        assert isinstance(table, Table)
-        return sorted(
-            urllib.parse.unquote(str(g)[len(SOURCE_GRAPH) :])
-            for (g,) in table.rows
-            if g is not None and str(g).startswith(SOURCE_GRAPH)
-        )
+        table = self.select("SELECT DISTINCT ?g WHERE { GRAPH ?g { } } ORDER BY ?g")
+        names = (graph_source(str(g)) for (g,) in table.rows if g is not None)
+        return sorted(name for name in names if name is not None)
 
     def graph(self) -> Graph:
-        result = self.query("CONSTRUCT { ?s ?p ?o } WHERE { ?s ?p ?o }")
-        assert isinstance(result, Graph)
-        return result
+        return self.construct("CONSTRUCT { ?s ?p ?o } WHERE { ?s ?p ?o }")
 
     def source_graph(self, source: str) -> Graph:
         # The graph IRI is bound as a value, like any parameter.
-        result = self.query(
+        return self.construct(
             "CONSTRUCT { ?s ?p ?o } WHERE { GRAPH ?g { ?s ?p ?o } }",
             {"g": URIRef(source_graph_iri(source))},
         )
-        assert isinstance(result, Graph)
-        return result
 
     def __len__(self) -> int:
-        table = self.query("SELECT (COUNT(*) AS ?n) WHERE { ?s ?p ?o }")
-        assert isinstance(table, Table) and table.rows
-        value = table.rows[0][0]
+        table = self.select("SELECT (COUNT(*) AS ?n) WHERE { ?s ?p ?o }")
+        value = table.rows[0][0] if table.rows else None
         return int(str(value)) if value is not None else 0
 
 
@@ -478,6 +466,5 @@ __all__ = [
     "parse_json_results",
     "post_form",
     "query_tokens",
-    "source_graph_iri",
     "sparql_term",
 ]

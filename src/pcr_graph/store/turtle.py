@@ -114,13 +114,12 @@ def store_to_turtle(store: Store, header: str = "") -> str:
     """
     if store.engine != "oxigraph":
         return to_turtle(store.graph(), header)
-    from pcr_graph.store.engines import OxigraphStore, Table
+    from pcr_graph.store.engines import OxigraphStore
 
     with _cycle_collector_paused():
         if isinstance(store, OxigraphStore):  # its indexes, read directly
             return _TurtleWriter().write(store.triples(), header)
-        table = store.query(_ALL_TRIPLES)
-        assert isinstance(table, Table)
+        table = store.select(_ALL_TRIPLES)
         return _TurtleWriter().write(table.rows, header)
 
 

@@ -54,7 +54,7 @@ from rdflib.namespace import RDF, RDFS, SH, XSD
 from rdflib.term import Node
 
 from pcr_graph.core.errors import PcrGraphError
-from pcr_graph.store.engines import Store, Table, run_concurrently
+from pcr_graph.store.engines import Store, run_concurrently
 
 if TYPE_CHECKING:
     from pcr_graph.validation.results import Violation
@@ -264,8 +264,7 @@ class _Compiler:
             return SMALL_TARGET
         limited = f"SELECT * WHERE {{ {pattern} }} LIMIT {SMALL_TARGET}"
         query = f"SELECT (COUNT(*) AS ?n) WHERE {{ {limited} }}"
-        table = self.store.query(query)
-        assert isinstance(table, Table)
+        table = self.store.select(query)
         value = table.rows[0][0] if table.rows else None
         return int(value) if isinstance(value, Literal) else SMALL_TARGET
 
@@ -514,8 +513,7 @@ def _subclass_closure(store: Store, classes: Iterable[URIRef]) -> dict[URIRef, l
     closure: dict[URIRef, list[URIRef]] = {}
     query = "SELECT DISTINCT ?cls ?sub WHERE { ?sub rdfs:subClassOf* ?cls } ORDER BY ?sub"
     for cls in sorted(set(classes)):
-        table = store.query(query, {"cls": cls})
-        assert isinstance(table, Table)
+        table = store.select(query, {"cls": cls})
         found = [row[1] for row in table.rows if isinstance(row[1], URIRef)]
         closure[cls] = sorted({cls, *found})
     return closure
@@ -596,9 +594,8 @@ def check_results(store: Store, checks: Sequence[Check]) -> list[Result]:
     """Run compiled checks; one :class:`Result` per result row, in check order."""
     out = []
     # The checks' queries run concurrently on Oxigraph; the rows are read in check order.
-    tables = run_concurrently(store, [partial(store.query, check.sparql) for check in checks])
+    tables = run_concurrently(store, [partial(store.select, check.sparql) for check in checks])
     for check, table in zip(checks, tables, strict=True):
-        assert isinstance(table, Table)
         focus_column = table.columns.index("focus")
         value_column = table.columns.index("v") if "v" in table.columns else None
         for row in table.rows:

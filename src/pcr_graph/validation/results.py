@@ -11,7 +11,7 @@ from rdflib.term import Node
 
 from pcr_graph.core.namespaces import PCR, bind_prefixes
 from pcr_graph.core.resources import shapes_files
-from pcr_graph.store.engines import SOURCE_GRAPH, Store, Table
+from pcr_graph.store.engines import Store, graph_source
 
 
 @dataclass(frozen=True, order=True)
@@ -74,17 +74,18 @@ def source_in_store(store: Store, focus: Node) -> str:
     """Where ``focus`` came from: its ``pcr:sourceLocation``, else the source it is in."""
     if not isinstance(focus, URIRef | BNode):
         return ""
-    table = store.query(_LOCATION_OF, {"focus": focus})
-    if isinstance(table, Table) and table.rows and table.rows[0][1] is not None:
+    table = store.select(_LOCATION_OF, {"focus": focus})
+    if table.rows and table.rows[0][1] is not None:
         return str(table.rows[0][1])
     return _graph_of(store, focus)
 
 
 def _graph_of(store: Store, focus: Node) -> str:
     if isinstance(focus, URIRef):
-        table = store.query(_GRAPH_OF, {"focus": focus})
-        if isinstance(table, Table) and table.rows:
-            return unquote(str(table.rows[0][0]).removeprefix(SOURCE_GRAPH))
+        table = store.select(_GRAPH_OF, {"focus": focus})
+        if table.rows:
+            graph = str(table.rows[0][0])
+            return graph_source(graph) or unquote(graph)
     return ""
 
 

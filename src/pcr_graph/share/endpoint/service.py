@@ -158,8 +158,7 @@ class SparqlEndpoint:
         return WorkerSpec(oxigraph_dir=folder, memory_mb=config.memory_mb, sandbox=config.sandbox)
 
     def _spec(self) -> WorkerSpec:
-        from pcr_graph.store.engines import open_persistent
-        from pcr_graph.store.remote import source_graph_iri
+        from pcr_graph.store.engines import open_persistent, source_graph_iri
 
         if self.store_dir is not None:
             import pyoxigraph as ox

@@ -209,7 +209,7 @@ def open_worker_store(spec: WorkerSpec) -> tuple[Any, frozenset[str]]:
         names = frozenset(g.value for g in store.named_graphs() if isinstance(g, ox.NamedNode))
         return store, names
     assert spec.project is not None
-    from pcr_graph.store.remote import source_graph_iri
+    from pcr_graph.store.engines import source_graph_iri
 
     opened = spec.project.open()
     return opened, frozenset(source_graph_iri(s) for s in opened.sources())
