@@ -84,12 +84,8 @@ class Project:
 
     def incomplete_imports(self, store: Store) -> list[tuple[str, int]]:
         """(label, rejected rows) of every import run that left rows out, by label."""
-        from pcr_graph.store.engines import Table  # inside: keeps `pcr-graph --help` fast
-
-        table = store.query(_INCOMPLETE)
-        if not isinstance(table, Table):
-            return []
-        return [(row["label"], int(row["count"])) for row in table.strings()]
+        rows = store.select(_INCOMPLETE).strings()
+        return [(row["label"], int(row["count"])) for row in rows]
 
     def files(self) -> list[Path]:
         """Every file the dataset is made of, in a fixed order."""
