@@ -189,8 +189,7 @@ def resolve_area(store: Store, text: str) -> URIRef:
 
 
 def _area_by_name(store: Store, text: str, value: str) -> URIRef:
-    table = store.query(_AREA_NAMES)
-    assert isinstance(table, Table)
+    table = store.select(_AREA_NAMES)
     keys: dict[URIRef, set[str]] = {}
     names: dict[URIRef, str] = {}
     for area, key in table.rows:

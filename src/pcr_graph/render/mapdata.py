@@ -168,7 +168,7 @@ def area_map(store: Store, area: URIRef, report: GapReport | None = None) -> Are
                 ),
             )
     details: dict[str, tuple[str, list[str], list[str]]] = {}
-    for row in _rows(store, _LINK_DETAILS, area):
+    for row in store.select(_LINK_DETAILS, {"area": area}).strings():
         _id, notes, themes = details.setdefault(row["link"], (row["linkId"], [], []))
         if row["note"] and row["note"] not in notes:
             notes.append(row["note"])
