@@ -19,7 +19,7 @@ from dataclasses import asdict, dataclass, field, fields
 from rdflib import URIRef
 
 from pcr_graph.analysis.gaps import GapReport, Hit
-from pcr_graph.store.engines import Store, Table
+from pcr_graph.store.engines import Store
 
 
 @dataclass(frozen=True, order=True)
@@ -110,8 +110,7 @@ def cite(store: Store, report: GapReport) -> CitedReport:
     """``report`` with the evidence each hit cites and each finding's source address."""
     evidence: dict[str, list[Citation]] = defaultdict(list)
     by_iri: dict[str, Citation] = {}
-    table = store.query(_LINK_EVIDENCE)
-    assert isinstance(table, Table)
+    table = store.select(_LINK_EVIDENCE)
     for row in table.strings():
         item = Citation(
             row["title"] or row["ev"],
@@ -142,8 +141,7 @@ def cite(store: Store, report: GapReport) -> CitedReport:
                     found[item.iri] = item
         if found:
             citations[hit] = tuple(sorted(found.values()))
-    urls = store.query(_FINDING_URLS)
-    assert isinstance(urls, Table)
+    urls = store.select(_FINDING_URLS)
     finding_urls: dict[str, str] = {}
     for row in urls.strings():
         finding_urls.setdefault(row["finding"], row["url"])
@@ -152,6 +150,5 @@ def cite(store: Store, report: GapReport) -> CitedReport:
 
 
 def _links_of(store: Store, provider: str) -> list[str]:
-    table = store.query(_PROVIDER_LINKS, {"provider": URIRef(provider)})
-    assert isinstance(table, Table)
+    table = store.select(_PROVIDER_LINKS, {"provider": URIRef(provider)})
     return sorted({str(row[1]) for row in table.rows})
