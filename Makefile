@@ -23,6 +23,7 @@ test: $(STAMP)
 
 ## The everyday loop: every test not marked slow (under 2 minutes)
 test-fast: $(STAMP)
+	bash tools/test-deps.sh
 	$(BIN)/python -m pytest -q -m "not slow"
 
 lint: $(STAMP)

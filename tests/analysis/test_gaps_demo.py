@@ -64,6 +64,7 @@ def test_oracle_agrees_with_design() -> None:
     assert _sorted(compute_gaps(graph_dir() / "demo")) == _sorted(EXPECTED)
 
 
+@pytest.mark.slow
 def test_rdflib_reference_engine_gives_the_same_report(report: GapReport) -> None:
     reference = run_gaps(Project(workspace=Path("/nonexistent-workspace"), engine="rdflib").open())
     assert reference.hits == report.hits

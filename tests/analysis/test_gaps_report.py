@@ -110,6 +110,7 @@ def test_rule_matches_its_golden_result(query: NamedQuery, fixture_store: Store)
     assert len(result) >= 1
 
 
+@pytest.mark.slow
 def test_golden_fixture_is_fictional_and_the_reference_engine_agrees(
     fixture_store: Store,
 ) -> None:

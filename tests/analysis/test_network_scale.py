@@ -183,6 +183,7 @@ def sectored_graphs(draw: st.DrawFn) -> nx.Graph:
     return G
 
 
+@pytest.mark.slow
 @settings(max_examples=400, deadline=None)
 @given(sectored_graphs())
 def test_disconnecting_providers_and_brokerage_match_the_reference_on_random_graphs(
@@ -265,6 +266,7 @@ def synthetic_area_graphs(providers: int, seed: int) -> list[nx.Graph]:
     return graphs
 
 
+@pytest.mark.slow
 def test_synthetic_areas_match_the_reference() -> None:
     graphs = synthetic_area_graphs(3_000, seed=2)
     assert len(graphs) == 42
@@ -368,6 +370,7 @@ def test_sampled_brokerage_samples_and_scales_as_networkx_does() -> None:
         assert ours == pytest.approx(theirs)
 
 
+@pytest.mark.slow
 @settings(max_examples=200, deadline=None)
 @given(sectored_graphs(), st.integers(min_value=2, max_value=14), st.integers(0, 99))
 def test_estimated_betweenness_is_networkx_estimate(G: nx.Graph, k: int, seed: int) -> None:

@@ -201,6 +201,7 @@ def damaged_file(draw: st.DrawFn) -> bytes:
     return _ours(body, triples=12)
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("engine", ENGINES)
 def test_a_cut_or_damaged_file_of_ours_is_refused(tmp_path: Path, engine: str) -> None:
     good = tmp_path / "good.ttl"

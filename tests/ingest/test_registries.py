@@ -174,6 +174,7 @@ def test_106_sub_areas_in_42_areas(raw_dir: Path, lookup: Lookup) -> None:
     assert len(lookup.areas) == 42 and len(lookup.subarea_area) == 106
 
 
+@pytest.mark.slow
 def test_ccg21_names_merge_into_the_sub_areas(
     full: tuple[Graph, dict[str, Accounting]], raw_dir: Path
 ) -> None:
@@ -197,6 +198,7 @@ def test_ccg21_names_merge_into_the_sub_areas(
     assert (loc.imported, loc.merged) == (0, 106)  # the same lookup under its older header
 
 
+@pytest.mark.slow
 def test_stp21_names_merge_into_the_42_areas(full: tuple[Graph, dict[str, Accounting]]) -> None:
     graph, accs = full
     acc = accs["ons_stp21_nhser21_lookup.csv"]
@@ -206,6 +208,7 @@ def test_stp21_names_merge_into_the_42_areas(full: tuple[Graph, dict[str, Accoun
     assert (gm, RDF.type, PCR.Area) not in graph  # graph/areas.ttl owns the area itself
 
 
+@pytest.mark.slow
 def test_la_lookups_are_counted_row_by_row(full: tuple[Graph, dict[str, Accounting]]) -> None:
     _, accs = full
     icb = accs["cqc_derived_icb_la_lookup_2022.csv"]
@@ -254,6 +257,7 @@ def test_care_trusts_keep_their_ampersand(raw_dir: Path, lookup: Lookup) -> None
     )
 
 
+@pytest.mark.slow
 def test_etr_and_ect_are_both_current(full: tuple[Graph, dict[str, Accounting]]) -> None:
     _, accs = full
     assert accs["ods_etr_dfe.csv"].current and accs["ods_ect_dfe.csv"].current
@@ -269,6 +273,7 @@ def test_practice_status_counts_of_2023(raw_dir: Path) -> None:
     assert sum(r[25] == "4" for r in data) == 8647
 
 
+@pytest.mark.slow
 def test_practices_2023_imported_rejected_and_reported(
     full: tuple[Graph, dict[str, Accounting]], raw_dir: Path, subicb_area: dict[str, str]
 ) -> None:
@@ -327,6 +332,7 @@ def test_practices_2023_imported_rejected_and_reported(
     )
 
 
+@pytest.mark.slow
 def test_active_gp_practices_per_area(
     full: tuple[Graph, dict[str, Accounting]], raw_dir: Path, subicb_area: dict[str, str]
 ) -> None:
@@ -338,6 +344,7 @@ def test_active_gp_practices_per_area(
     assert expected["QOP"] > 300
 
 
+@pytest.mark.slow
 def test_the_surgery_stays_distinct_by_code(
     full: tuple[Graph, dict[str, Accounting]], raw_dir: Path, subicb_area: dict[str, str]
 ) -> None:
@@ -363,6 +370,7 @@ def test_the_surgery_stays_distinct_by_code(
     assert len(records) == 17
 
 
+@pytest.mark.slow
 def test_practice_telephone_without_its_zero_is_repaired(
     full: tuple[Graph, dict[str, Accounting]], raw_dir: Path
 ) -> None:
@@ -373,6 +381,7 @@ def test_practice_telephone_without_its_zero_is_repaired(
     assert graph.value(provider_iri(ods_code="A81001"), PCR.telephone) == Literal("01642 672351")
 
 
+@pytest.mark.slow
 def test_the_2019_practices_become_history_when_2023_is_present(
     full: tuple[Graph, dict[str, Accounting]], raw_dir: Path
 ) -> None:
@@ -401,6 +410,7 @@ def test_the_2019_practices_become_history_when_2023_is_present(
     assert len(set(graph.objects(practice, PCR.sourceLocation))) == 1
 
 
+@pytest.mark.slow
 def test_the_2019_practices_alone_are_current(
     raw_dir: Path, tmp_path: Path, subicb_area: dict[str, str]
 ) -> None:
@@ -474,6 +484,7 @@ def test_gm_reports_are_counted_exactly(raw_dir: Path, lookup: Lookup) -> None:
     )
 
 
+@pytest.mark.slow
 def test_a_home_in_both_lists_is_one_node(
     full: tuple[Graph, dict[str, Accounting]], raw_dir: Path
 ) -> None:
@@ -509,6 +520,7 @@ def test_a_home_in_both_lists_is_one_node(
 # -- whole folder ------------------------------------------------------------------------------
 
 
+@pytest.mark.slow
 def test_every_file_is_accounted_for(full: tuple[Graph, dict[str, Accounting]]) -> None:
     graph, accs = full
     assert set(accs) == {*FILES, "SOURCES.md"}
@@ -522,6 +534,7 @@ def test_every_file_is_accounted_for(full: tuple[Graph, dict[str, Accounting]]) 
     assert {int(graph.value(r, PCR.rowCount)) for r in runs} >= {14357, 15971, 211}
 
 
+@pytest.mark.slow
 def test_every_provider_has_one_name_a_sector_and_an_area(
     full: tuple[Graph, dict[str, Accounting]],
 ) -> None:
@@ -537,6 +550,7 @@ def test_every_provider_has_one_name_a_sector_and_an_area(
         assert graph.value(provider, PCR.sourceLocation) is not None, provider
 
 
+@pytest.mark.slow
 def test_reimport_gives_byte_identical_turtle(raw_dir: Path, tmp_path: Path) -> None:
     names = (
         *LOOKUP_FILES,

@@ -3,6 +3,7 @@ whole product (validates, every gap rule runs, every area renders)."""
 
 from __future__ import annotations
 
+import hashlib
 import re
 from collections import Counter
 from pathlib import Path
@@ -11,7 +12,8 @@ import pytest
 from rdflib import URIRef
 
 from pcr_graph.analysis.gaps import gap_rules, run_gaps
-from pcr_graph.core.errors import UsageError
+from pcr_graph.core.errors import DataError, UsageError
+from pcr_graph.core.files import FOOTER, verify_footer
 from pcr_graph.core.resources import ontology_files, reference_files
 from pcr_graph.ingest.synth import (
     AREAS,
@@ -198,16 +200,19 @@ def test_the_file_loads_completely(store: Store, small: tuple[SyntheticEngland, 
     england, path = small
     (source,) = [s for s in store.sources() if s.endswith("england.ttl")]
     assert len(store.source_graph(source)) == england.triples()
-    assert (
-        path.read_text(encoding="utf-8")
-        .rstrip()
-        .endswith(
-            f"{england.triples()} triples, sha256 "
-            + path.read_text(encoding="utf-8").rstrip().rsplit("sha256 ", 1)[-1]
-        )
+    # The footer gives the triple count and the SHA-256 of every byte before it.
+    data = path.read_bytes()
+    body, _, footer = data.rpartition(FOOTER.encode("utf-8"))
+    assert footer.decode("utf-8") == (
+        f"{england.triples()} triples, sha256 {hashlib.sha256(body).hexdigest()}\n"
     )
+    verify_footer(data, path.name)  # the product's own check accepts it
+    damaged = data.replace(b"Synthetic", b"Synthetik", 1)
+    with pytest.raises(DataError, match="do not match its checksum"):
+        verify_footer(damaged, path.name)
 
 
+@pytest.mark.slow
 def test_it_conforms_to_the_shapes_with_pyshacl_and_the_fast_validator(store: Store) -> None:
     assert validate(store, "pyshacl") == []
     assert validate(store, "fast") == []

@@ -155,6 +155,7 @@ def test_reference_area_codes_are_accepted(tmp_path: Path) -> None:
     assert (mint("wb", "wb", "provider", "p1"), PCR.operatesIn, mint("area", "QOP")) in graph
 
 
+@pytest.mark.slow
 @settings(
     max_examples=150, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
 )

@@ -78,6 +78,7 @@ def _write(folder: Path, files: dict[str, bytes]) -> Path:
     return folder
 
 
+@pytest.mark.slow
 @settings(
     max_examples=2000, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
 )

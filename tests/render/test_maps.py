@@ -453,6 +453,7 @@ def test_same_input_gives_the_same_bytes() -> None:
     assert render_area_html(sample_area(), seed=1) != render_area_html(sample_area(), seed=2)
 
 
+@pytest.mark.slow
 def test_bytes_do_not_depend_on_hash_seed_or_process() -> None:
     code = (
         "import hashlib\n"

@@ -204,6 +204,7 @@ def test_tooltips_and_details_are_plain_text(chromium_page: Page, tmp_path: Path
     assert watch.dialogs == [] and watch.errors == []
 
 
+@pytest.mark.slow
 def test_xss_corpus_fires_nothing(chromium_page: Page, tmp_path: Path) -> None:
     area = xss_area()
     watch = open_map(chromium_page, tmp_path, area)

@@ -149,6 +149,7 @@ def test_report_loads_offline_without_errors(
     chromium.run(check)
 
 
+@pytest.mark.slow
 def test_hostile_names_fire_no_dialog(
     chromium: Chromium, tmp_path: Path, hostile_report: GapReport
 ) -> None:
@@ -245,6 +246,7 @@ def test_overview_draws_every_area_and_crossing(
     chromium.run(check)
 
 
+@pytest.mark.slow
 def test_overview_with_hostile_names_is_inert(chromium: Chromium, tmp_path: Path) -> None:
     areas = tuple(
         OverviewArea(f"urn:area:{i}", payload, providers=i, score=i * 3, href=f"{payload}.html")
@@ -274,6 +276,7 @@ def test_overview_with_hostile_names_is_inert(chromium: Chromium, tmp_path: Path
     chromium.run(check)
 
 
+@pytest.mark.slow
 def test_index_links_reach_every_new_page(chromium: Chromium, tmp_path: Path) -> None:
     out = tmp_path / "out"
     assert run_build(Project(workspace=Path("/nonexistent-workspace")), out) == 0

@@ -123,6 +123,7 @@ def test_no_payload_appears_unescaped(built: Path) -> None:
         record_cases("xss payload renderings", len(XSS_PAYLOADS))
 
 
+@pytest.mark.slow
 @pytest.mark.browser
 def test_every_page_is_inert_in_chromium(built: Path, chromium_page: object) -> None:
     from playwright.sync_api import Page

@@ -53,6 +53,7 @@ def hostile() -> Store:
     return store
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize(
     "fmt,parse_as", [("turtle", "turtle"), ("nt", "nt"), ("jsonld", "json-ld")]
 )
@@ -62,6 +63,7 @@ def test_rdf_exports_round_trip(demo: Store, tmp_path: Path, fmt: str, parse_as:
     assert isomorphic(Graph().parse(target, format=parse_as), demo.graph())
 
 
+@pytest.mark.slow
 def test_trig_keeps_one_named_graph_per_source(demo: Store, tmp_path: Path) -> None:
     target = tmp_path / "out.trig"
     export(demo, "trig", target)
@@ -74,6 +76,7 @@ def test_trig_keeps_one_named_graph_per_source(demo: Store, tmp_path: Path) -> N
         assert isomorphic(Graph() + graph, demo.source_graph(source)), source
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("fmt", ["turtle", "nt", "jsonld", "trig", "graphml", "gexf", "csv"])
 def test_exports_are_deterministic_and_atomic(demo: Store, tmp_path: Path, fmt: str) -> None:
     first, second = tmp_path / "a" / f"x.{fmt}", tmp_path / "b" / f"x.{fmt}"

@@ -355,6 +355,7 @@ def test_check_query_parses_rather_than_searches() -> None:
 # Time limit and load
 
 
+@pytest.mark.slow
 def test_a_long_query_times_out_while_others_are_answered(endpoint: SparqlEndpoint) -> None:
     replaced = endpoint.pool.replaced
     with concurrent.futures.ThreadPoolExecutor(max_workers=4) as pool:
@@ -402,6 +403,7 @@ def test_concurrent_clients_get_identical_answers(
 # Remote store over our own endpoint, and the CLI
 
 
+@pytest.mark.slow
 def test_remote_store_over_the_endpoint_gives_the_same_gaps(
     endpoint: SparqlEndpoint, local: Store
 ) -> None:
@@ -413,6 +415,7 @@ def test_remote_store_over_the_endpoint_gives_the_same_gaps(
         remote.graph()  # more triples than the endpoint's row cap: refused, not cut short
 
 
+@pytest.mark.slow
 def test_serve_command_listens_and_stops(tmp_path: Path) -> None:
     command = [sys.executable, "-c", "from pcr_graph.cli.commands import main; main()"]
     process = subprocess.Popen(
@@ -496,6 +499,7 @@ def test_page_runs_queries_and_rules_in_chromium(
     assert requested and all(url.startswith(endpoint.url) for url in requested)
 
 
+@pytest.mark.slow
 def test_serving_an_on_disk_store_opens_it_read_only(tmp_path: Path) -> None:
     project = Project(workspace=tmp_path / "ws", store=str(tmp_path / "store"))
     config = EndpointConfig(port=0, workers=2, timeout=TIMEOUT)

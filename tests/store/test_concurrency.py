@@ -85,6 +85,7 @@ def test_the_first_failure_in_call_order_is_raised_after_every_call_finished() -
     assert sorted(finished) == ["first", "ok", "second"]
 
 
+@pytest.mark.slow
 def test_concurrent_queries_equal_sequential_ones(synthetic: Store) -> None:
     queries = [
         "SELECT ?p ?s WHERE { ?p pcr:sector ?s } ORDER BY ?p ?s",
@@ -101,6 +102,7 @@ class _OneByOne(OxigraphStore):
     concurrent = False
 
 
+@pytest.mark.slow
 def test_gap_report_and_validation_equal_run_concurrently_or_one_by_one(tmp_path: Path) -> None:
     path = tmp_path / "england.ttl"
     write_synthetic(path, 800, 2)

@@ -67,6 +67,7 @@ def _run(tmp_path: Path, versions: list[str], save: Callable[[Path, str], None])
     return survived
 
 
+@pytest.mark.slow
 def test_graph_saves_survive_sigkill(tmp_path: Path) -> None:
     texts = [to_turtle(_graph(v)) for v in ("old", "new")]
     assert (
@@ -75,6 +76,7 @@ def test_graph_saves_survive_sigkill(tmp_path: Path) -> None:
     )
 
 
+@pytest.mark.slow
 def test_report_and_map_saves_survive_sigkill(tmp_path: Path) -> None:
     from pcr_graph.render.maps import write_html
 
@@ -97,6 +99,7 @@ def test_truncated_graph_is_detected_on_load(tmp_path: Path) -> None:
         open_persistent([path], tmp_path / "store-edit")
 
 
+@pytest.mark.slow
 def test_store_builds_survive_sigkill(tmp_path: Path) -> None:
     source = tmp_path / "data.ttl"
     write_turtle(_graph("store", 6000), source)

@@ -145,6 +145,7 @@ def test_binding_is_refused_where_it_cannot_be_proven() -> None:
         bind_query("SELECT * WHERE { ?s ?p ?o", {"o": Literal("x")})
 
 
+@pytest.mark.slow
 def test_every_library_query_binds_the_same_through_values(demo: Store) -> None:
     """All named queries and gap rules, each with its parameters, give the same rows."""
     checked = 0
@@ -186,6 +187,7 @@ def test_payloads_travel_as_values_and_match_the_embedded_store(oxigraph: str) -
     assert len(remote) == len(TERMS)
 
 
+@pytest.mark.slow
 def test_push_then_gap_report_is_the_same_remotely(oxigraph: str, demo: Store) -> None:
     report = push_graph(demo.graph(), Endpoints.from_url(oxigraph))
     assert report.triples == len(demo) and report.replaced_by == "MOVE"
@@ -206,6 +208,7 @@ def run_cli(args: list[str], capsys: pytest.CaptureFixture[str]) -> tuple[int, s
     return (code if isinstance(code, int) else 0), out, err
 
 
+@pytest.mark.slow
 def test_query_gaps_and_render_commands_run_against_the_server(
     oxigraph: str, demo: Store, tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
@@ -230,6 +233,7 @@ def test_query_gaps_and_render_commands_run_against_the_server(
     assert (tmp_path / "remote.html").read_bytes() == (tmp_path / "local.html").read_bytes()
 
 
+@pytest.mark.slow
 def test_push_to_a_named_graph_and_query_it(oxigraph: str, demo: Store) -> None:
     target = "https://example.org/pcr-graph/test"
     push_graph(demo.graph(), Endpoints.from_url(oxigraph), target)

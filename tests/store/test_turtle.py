@@ -66,6 +66,7 @@ def _assert_reloads(text: str, store: Store, tmp_path: Path) -> None:
 # --- real data ----------------------------------------------------------------------------
 
 
+@pytest.mark.slow
 def test_demo_data_is_byte_identical_and_reloads(tmp_path: Path) -> None:
     store = open_store([*ontology_files(), *reference_files(include_demo=True)])
     text = _assert_same_as_rdflib_route(store)
@@ -79,11 +80,13 @@ def synthetic(tmp_path_factory: pytest.TempPathFactory) -> Store:
     return open_store([*ontology_files(), *reference_files(include_demo=False), path])
 
 
+@pytest.mark.slow
 def test_synthetic_england_is_byte_identical(synthetic: Store) -> None:
     text = _assert_same_as_rdflib_route(synthetic)
     assert f"\n{FOOTER}{len(synthetic.graph())} triples, sha256 " in text
 
 
+@pytest.mark.slow
 def test_bug_rdflib_default_prefix_left_graph_ttl_unloadable(
     synthetic: Store, tmp_path: Path
 ) -> None:
@@ -299,6 +302,7 @@ objects = iris | blank_nodes | literals
 triples = st.tuples(subjects, iris | st.just(RDF.type), objects)
 
 
+@pytest.mark.slow
 @settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(st.lists(triples, max_size=25))
 def test_generated_graphs_are_byte_identical(triples: list[tuple[URIRef, URIRef, URIRef]]) -> None:
@@ -308,6 +312,7 @@ def test_generated_graphs_are_byte_identical(triples: list[tuple[URIRef, URIRef,
     _assert_same_as_rdflib_route(_load_twice(OxigraphStore(), graph))
 
 
+@pytest.mark.slow
 @settings(max_examples=1000, deadline=None)
 @given(iris)
 def test_iri_text_is_rdflibs(iri: URIRef) -> None:

@@ -203,6 +203,7 @@ def test_the_compiled_validator_never_answers_wrongly(case: Case) -> None:
         assert answer == (case.conforms, case.results)
 
 
+@pytest.mark.slow
 def test_the_compiled_validator_compiles_a_share_of_the_suite() -> None:
     tally = _summary([run_compiled(case) for case in suite()])
     print(f"W3C SHACL Core, compiled validator: {dict(tally)}")
