@@ -41,6 +41,9 @@ SELECT ?area ?provider ?label ?sector ?notation ?sectorLabel ?ods ?cqc WHERE {
 }
 ORDER BY ?label ?provider ?notation
 """
+_HOME = """
+SELECT DISTINCT ?area ?provider WHERE { ?provider pcr:operatesIn ?area }
+"""
 _FORUMS = """
 SELECT ?area ?forum ?label ?member ?roleLabel ?start ?end WHERE {
   ?forum a pcr:PlanningForum ; pcr:area ?area ; skos:prefLabel ?label .
@@ -135,6 +138,7 @@ def area_map(store: Store, area: URIRef, report: GapReport | None = None) -> Are
                 if any(_sector_iri(n) in sector_iris for n, _ in sectors[iri]):
                     node_gaps[iri].append(hit.explanation)
 
+    home = {row["provider"] for row in _rows(store, _HOME, area)}
     edges: list[MapEdge] = []
     forum_nodes: dict[str, str] = {}
     for row in store.select(_FORUMS, {"area": area}).strings():
@@ -203,6 +207,7 @@ def area_map(store: Store, area: URIRef, report: GapReport | None = None) -> Are
             sector_labels=tuple(label for _, label in sectors[iri]),
             identifiers=tuple(identifiers[iri]),
             gaps=tuple(dict.fromkeys(node_gaps.get(iri, []))),
+            visiting=iri not in home,
         )
         for iri in sorted(labels, key=lambda i: (labels[i], i))
     ]
@@ -261,16 +266,22 @@ def _sector_iri(notation: str) -> str:
 
 def index_entry(area_map_: AreaMap, href: str, heatmap_href: str = "") -> IndexEntry:
     """The index-page row for one rendered area (and its heatmap, if drawn)."""
+    # The area's own providers, as the overview counts them: not those from elsewhere drawn
+    # because they take part in the area's links or forums.
+    own = sorted(n.id for n in area_map_.nodes if n.kind == "provider" and not n.visiting)
+    links = sorted({e.id.rsplit("#", 1)[0] for e in area_map_.edges if e.kind == "link"})
     counts = {s: 0 for s in ("high", "medium", "low")}
     for gap in area_map_.gaps:
         counts[gap.severity] = counts.get(gap.severity, 0) + 1
     return IndexEntry(
         href=href,
         title=area_map_.title,
-        providers=sum(1 for n in area_map_.nodes if n.kind == "provider"),
-        links=len({e.id.rsplit("#", 1)[0] for e in area_map_.edges if e.kind == "link"}),
+        providers=len(own),
+        links=len(links),
         gaps_by_severity=tuple(counts.items()),
         heatmap_href=heatmap_href,
+        provider_ids=tuple(own),
+        link_ids=tuple(links),
     )
 
 

@@ -110,6 +110,10 @@ def render_index_html(
             f"{cells}</tr>\n"
         )
     heads = "".join(f'<th scope="col" class="n">Gaps: {esc(s)}</th>' for s in severities)
+    if entries and all(e.provider_ids or not e.providers for e in entries):
+        totals[0] = len({p for e in entries for p in e.provider_ids})
+    if entries and all(e.link_ids or not e.links for e in entries):
+        totals[1] = len({link for e in entries for link in e.link_ids})
     total_cells = "".join(_number_cell(n, "") for n in totals)
     if heatmaps:
         heads += '<th scope="col">Links between sectors</th>'

@@ -40,6 +40,9 @@ class MapNode:
     sector_labels: tuple[str, ...]
     identifiers: tuple[tuple[str, str], ...] = ()
     gaps: tuple[str, ...] = ()
+    visiting: bool = False
+    """A provider from outside the area, drawn because it takes part in the area's links or
+    forums: not counted among the area's providers."""
 
 
 @dataclass(frozen=True)
@@ -123,6 +126,10 @@ class IndexEntry:
     gaps_by_severity: tuple[tuple[str, int], ...]
     heatmap_href: str = ""
     """The area's sector × sector heatmap (relative), if one was drawn."""
+    provider_ids: tuple[str, ...] = ()
+    link_ids: tuple[str, ...] = ()
+    """The area's providers and links: the index's totals count each once, so that an
+    organisation working in two areas (or a link joining two) is not counted twice."""
 
 
 @dataclass(frozen=True)
