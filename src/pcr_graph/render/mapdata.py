@@ -138,7 +138,7 @@ def area_map(store: Store, area: URIRef, report: GapReport | None = None) -> Are
                 if any(_sector_iri(n) in sector_iris for n, _ in sectors[iri]):
                     node_gaps[iri].append(hit.explanation)
 
-    home = {row["provider"] for row in _rows(store, _HOME, area)}
+    home = {row["provider"] for row in store.select(_HOME, {"area": area}).strings()}
     edges: list[MapEdge] = []
     forum_nodes: dict[str, str] = {}
     for row in store.select(_FORUMS, {"area": area}).strings():
