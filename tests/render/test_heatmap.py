@@ -140,3 +140,30 @@ def test_same_matrix_same_bytes_and_empty_matrix(demo_matrices: dict[str, Sector
     empty = heatmap_svg(SectorMatrix("urn:a", "Nowhere (fictional)", ()))
     root = ET.fromstring(empty)
     assert "No provider of this area has a sector." in "".join(root.itertext())
+
+
+def test_heatmap_has_a_visible_title_and_marks_missing_pathways(demo_store: Store) -> None:
+    from pcr_graph.analysis.gaps import run_gaps
+    from pcr_graph.render.heatmap import missing_pathways
+
+    report = run_gaps(demo_store)
+    marked_any = False
+    for area, matrix in report.sector_links.items():
+        missing = missing_pathways(report, area)
+        root = ET.fromstring(heatmap_svg(matrix, missing=missing))
+        first = next(root.iter(f"{SVG}text"))
+        assert first.text is not None and matrix.area_label[:20] in first.text
+        marked = [
+            g.find(f"{SVG}title").text  # type: ignore[union-attr]
+            for g in root.iter(f"{SVG}g")
+            if any(r.get("stroke") == "#C00000" for r in g.iter(f"{SVG}rect"))
+        ]
+        present = {n for n, _l, _p in matrix.sectors}
+        pairs = {(a, b) for a, b in missing if a in present and b in present}
+        # Each missing pathway between two sectors on the map marks its two cells.
+        assert len(marked) == sum(2 if a != b else 1 for a, b in pairs), matrix.area_label
+        assert all("expected pathway with no link" in (t or "") for t in marked)
+        marked_any |= bool(marked)
+        hits = [h for h in report.hits if h.area == area and h.rule == "missing-pathway"]
+        assert len(missing) == len({tuple(s.iri for s in h.subjects) for h in hits})
+    assert marked_any, "the demo has a missing pathway between two present sectors"

@@ -111,7 +111,7 @@ def _build(project: Project, out_dir: Path, shown: Path, echo: Callable[[str], N
     from pcr_graph.analysis.gaps import run_gaps
     from pcr_graph.core.files import atomic_write_text
     from pcr_graph.core.ids import file_stems
-    from pcr_graph.render.heatmap import heatmap_svg
+    from pcr_graph.render.heatmap import heatmap_svg, missing_pathways
     from pcr_graph.render.mapdata import index_entry, overview_map
     from pcr_graph.render.maps import render_index_html, render_overview_html, write_html
     from pcr_graph.render.report_html import to_html
@@ -159,7 +159,9 @@ def _build(project: Project, out_dir: Path, shown: Path, echo: Callable[[str], N
         matrix = report.sector_links.get(iri)
         if matrix is not None:
             heatmap_href = f"maps/{stem}-heatmap.svg"
-            atomic_write_text(out_dir / heatmap_href, heatmap_svg(matrix))
+            atomic_write_text(
+                out_dir / heatmap_href, heatmap_svg(matrix, missing=missing_pathways(report, iri))
+            )
         hrefs[iri] = href
         entries.append(index_entry(data, href, heatmap_href))
         echo(f"map: {shown / href}")

@@ -12,7 +12,9 @@ from __future__ import annotations
 import html
 import math
 import re
+from collections.abc import Collection, Sequence
 
+from pcr_graph.analysis.gaps import GapReport
 from pcr_graph.analysis.sector_matrix import SectorMatrix
 
 #: Count bins and their fills: ColorBrewer YlGnBu (colour-blind safe, prints in grey
@@ -66,7 +68,33 @@ def _num(value: float) -> str:
     return f"{value:.1f}".rstrip("0").rstrip(".")
 
 
-def heatmap_svg(matrix: SectorMatrix, *, title: str | None = None) -> str:
+_MISSING = "#C00000"
+_HEADING = 30  # room for the visible title
+
+
+def missing_pathways(report: GapReport, area: str) -> list[tuple[str, str]]:
+    """The expected-but-missing sector pathways of ``area``: ``(from, to)`` notations.
+
+    Taken from the ``missing-pathway`` hits of ``report`` (their ``fromSector`` and
+    ``toSector`` subjects).
+    """
+    out: list[tuple[str, str]] = []
+    for hit in report.hits:
+        if hit.area != area or hit.rule != "missing-pathway":
+            continue
+        ends = {s.role: s.iri.rstrip("/").rsplit("/", 1)[-1] for s in hit.subjects}
+        pair = (ends.get("fromSector", ""), ends.get("toSector", ""))
+        if all(pair) and pair not in out:
+            out.append(pair)
+    return out
+
+
+def heatmap_svg(
+    matrix: SectorMatrix,
+    *,
+    title: str | None = None,
+    missing: Sequence[tuple[str, str]] = (),
+) -> str:
     """A standalone SVG heatmap of ``matrix``: one row and one column per sector.
 
     Parameters
@@ -74,7 +102,12 @@ def heatmap_svg(matrix: SectorMatrix, *, title: str | None = None) -> str:
     matrix : SectorMatrix
         The counts to draw. Every label in it is untrusted and escaped.
     title : str, optional
-        Accessible title (default: "Collaboration links between sectors: <area>").
+        Title, shown at the top and as the accessible name (default: "Collaboration links
+        between sectors: <area>").
+    missing : Sequence[tuple[str, str]], optional
+        Expected-but-missing pathways as sector notation pairs (see
+        :func:`missing_pathways`): both cells of each pair get a red outline and a ✕, and
+        the legend says so.
 
     Returns
     -------
@@ -102,7 +135,7 @@ def heatmap_svg(matrix: SectorMatrix, *, title: str | None = None) -> str:
     left = math.ceil(max((len(t) for t in row_labels), default=10) * _CHAR) + 14
     diagonal = 0.7071
     longest = max((len(t) for t in col_labels), default=10) * _CHAR
-    top = math.ceil(longest * diagonal) + 16
+    top = math.ceil(longest * diagonal) + 16 + _HEADING
     # A column label runs up and to the right of its column, 45° from the horizontal.
     reach = max(
         (j * _CELL + _CELL / 2 + len(t) * _CHAR * diagonal for j, t in enumerate(col_labels)),
@@ -112,7 +145,8 @@ def heatmap_svg(matrix: SectorMatrix, *, title: str | None = None) -> str:
     legend_top = top + size * _CELL + 26
     legend_cell = 46
     width = max(left + size * _CELL + right, 24 + len(BINS) * legend_cell + 24, 320)
-    height = legend_top + 58
+    gone = _missing_cells(missing, [n for n, _l, _p in sectors])
+    height = legend_top + (76 if gone else 58)
     parts = [
         f'<svg xmlns="http://www.w3.org/2000/svg" class="pcr-heatmap" role="img" '
         f'width="{width}" height="{height}" viewBox="0 0 {width} {height}" '
@@ -121,6 +155,8 @@ def heatmap_svg(matrix: SectorMatrix, *, title: str | None = None) -> str:
         f"<title>{_xml(heading)}</title>",
         f"<desc>{_xml(_description(matrix))}</desc>",
         f'<rect width="{width}" height="{height}" fill="#FFFFFF"/>',
+        f'<text x="12" y="20" font-size="15" font-weight="700" fill="#1B1B1B">'
+        f"{_xml(_short(heading, 90))}</text>",
     ]
     if not size:
         parts.append(
@@ -146,12 +182,18 @@ def heatmap_svg(matrix: SectorMatrix, *, title: str | None = None) -> str:
             fill, ink = _bin(count)
             x0, y0 = left + j * _CELL, top + i * _CELL
             stroke = "#1B1B1B" if i == j else "#FFFFFF"
+            cell_title = _cell_title(sectors[i][1], sectors[j][1], count)
+            marked = (i, j) in gone
+            if marked:
+                cell_title += " (an expected pathway with no link)"
             parts.append(
-                f"<g><title>{_xml(_cell_title(sectors[i][1], sectors[j][1], count))}</title>"
+                f"<g><title>{_xml(cell_title)}</title>"
                 f'<rect x="{x0}" y="{y0}" width="{_CELL}" height="{_CELL}" fill="{fill}" '
                 f'stroke="{stroke}" stroke-width="{1.5 if i == j else 1}"/>'
                 f'<text x="{_num(x0 + _CELL / 2)}" y="{_num(y0 + _CELL / 2 + _FONT * 0.35)}" '
-                f'text-anchor="middle" fill="{ink}">{count}</text></g>'
+                f'text-anchor="middle" fill="{ink}">{count}</text>'
+                + (_missing_mark(x0, y0) if marked else "")
+                + "</g>"
             )
     parts.append(
         f'<text x="24" y="{legend_top - 6}" fill="#1B1B1B">'
@@ -169,8 +211,38 @@ def heatmap_svg(matrix: SectorMatrix, *, title: str | None = None) -> str:
         f'<text x="24" y="{legend_top + 40}" fill="#555555">'
         f"{_xml('Row labels: sector (number of providers in the area view).')}</text>"
     )
+    if gone:
+        parts.append(
+            f'<rect x="24" y="{legend_top + 50}" width="18" height="18" fill="none" '
+            f'stroke="{_MISSING}" stroke-width="3"/>'
+            f'<text x="50" y="{legend_top + 63}" fill="#1B1B1B">'
+            f"{_xml('Red outline, ✕: an expected pathway between the two sectors has no link.')}"
+            "</text>"
+        )
     parts.append("</svg>")
     return "".join(parts)
+
+
+def _missing_cells(
+    missing: Sequence[tuple[str, str]], notations: Sequence[str]
+) -> Collection[tuple[int, int]]:
+    index = {n: k for k, n in enumerate(notations)}
+    cells: set[tuple[int, int]] = set()
+    for a, b in missing:
+        if a in index and b in index:
+            cells.add((index[a], index[b]))
+            cells.add((index[b], index[a]))
+    return cells
+
+
+def _missing_mark(x0: int, y0: int) -> str:
+    inset = 2
+    return (
+        f'<rect x="{x0 + inset}" y="{y0 + inset}" width="{_CELL - 2 * inset}" '
+        f'height="{_CELL - 2 * inset}" fill="none" stroke="{_MISSING}" stroke-width="3"/>'
+        f'<text x="{x0 + _CELL - 8}" y="{y0 + 12}" text-anchor="middle" font-size="10" '
+        f'font-weight="700" fill="{_MISSING}">✕</text>'
+    )
 
 
 def _cell_title(one: str, other: str, count: int) -> str:

@@ -304,15 +304,16 @@ def _theme_table(report: GapReport, iri: str) -> str:
 
 
 def _heatmap(report: GapReport, iri: str) -> str:
-    from pcr_graph.render.heatmap import heatmap_svg
+    from pcr_graph.render.heatmap import heatmap_svg, missing_pathways
 
     matrix = report.sector_links.get(iri)
     if matrix is None:
         return "<p>No sector is recorded for this area's providers.</p>"
     links = sum(n for _a, _b, n in matrix.counts)
     return (
-        '<figure class="heatmap"><div class="scroll">'
-        + heatmap_svg(matrix)
+        '<figure class="heatmap"><div class="scroll" tabindex="0" role="region" '
+        'aria-label="Sector heatmap (scrolls sideways on a narrow screen)">'
+        + heatmap_svg(matrix, missing=missing_pathways(report, iri))
         + "</div><figcaption>Collaboration links between sectors. Each cell counts the links of "
         "the area joining a provider of the row's sector with a different provider of the "
         "column's sector (the diagonal: two providers of the same sector); darker means more, "

@@ -377,8 +377,13 @@
         show(gap.text + (gap.finding ? "\n\nReview finding: " + gap.finding : "") +
           (gap.source ? "\nSource: " + gap.source : ""));
       }
-      say(shown ? "" : (gap.nodes.length || (gap.links && gap.links.length) ||
-        (gap.sectors && gap.sectors.length)) ? "What it names is hidden by a filter." :
+      var named = gap.nodes.length || (gap.links && gap.links.length);
+      var sectors = gap.sectors && gap.sectors.length;
+      var present = sectors && raw.nodes.some(function (n) {
+        return gap.sectors.indexOf(String(n.pcrKey).replace(/^sector:/, "")) >= 0;
+      });
+      say(shown ? "" : named || present ? "What it names is hidden by a filter." :
+        sectors ? "No provider of the sector it names is in this area." :
         "This gap concerns the whole area.");
     });
   });
