@@ -659,3 +659,24 @@ def test_index_lists_areas_with_counts_and_escapes() -> None:
 def test_index_refuses_absolute_links() -> None:
     with pytest.raises(ValueError, match="relative"):
         render_index_html("T", [IndexEntry("/etc/passwd", "x", 0, 0, ())])
+
+
+def test_area_positions_are_the_maps_own() -> None:
+    from pcr_graph.render.maps import area_positions
+
+    area = sample_area()
+    looks = area_positions(area)
+    drawn = {n["id"]: n for n in embedded_data(render_area_html(area))["nodes"]}
+    assert set(looks) == set(drawn)
+    for node_id, look in looks.items():
+        node = drawn[node_id]
+        assert (look.x, look.y, look.size, look.shape) == (
+            node["x"],
+            node["y"],
+            node["size"],
+            node["shape"],
+        )
+        assert (look.colour, look.border) == (
+            node["color"]["background"],
+            node["color"]["border"],
+        )

@@ -36,6 +36,7 @@ from pcr_graph.render.maps.model import (
 )
 from pcr_graph.render.maps.overview import SCORE_COLOURS, render_overview_html
 from pcr_graph.render.maps.palette import LINK_TYPE_STYLES, SECTOR_COLOURS
+from pcr_graph.render.maps.positions import NodeLook, area_positions
 
 __all__ = [
     "LINK_TYPE_STYLES",
@@ -49,10 +50,12 @@ __all__ = [
     "MapEvidence",
     "MapGap",
     "MapNode",
+    "NodeLook",
     "Overview",
     "OverviewArea",
     "OverviewEdge",
     "RenderError",
+    "area_positions",
     "csp_hash",
     "esc",
     "render_area_html",

@@ -18,17 +18,16 @@ from pcr_graph.render.html import (
 )
 from pcr_graph.render.maps.assets import map_csp, static_text, vis_assets
 from pcr_graph.render.maps.groups import SUMMARY_LIMIT, group_view
-from pcr_graph.render.maps.layout import SPRING_LIMIT, Footprint, arrange, wrap_label
+from pcr_graph.render.maps.layout import SPRING_LIMIT
 from pcr_graph.render.maps.model import AreaMap, MapEdge, MapNode
 from pcr_graph.render.maps.palette import (
-    _GAP_BORDER,
     _edge_key,
     _link_id,
     _link_style,
     _node_key,
-    node_style,
 )
 from pcr_graph.render.maps.panels import gap_panel, legend, table_view
+from pcr_graph.render.maps.positions import draw_nodes
 
 __all__ = ["render_area_html"]
 
@@ -82,24 +81,6 @@ def _edge_tooltip(edge: MapEdge, names: Mapping[str, str]) -> str:
     return "\n".join(lines)
 
 
-def _priorities(
-    area: AreaMap, degree: Mapping[str, int], gap_texts: Mapping[str, Sequence[str]]
-) -> dict[str, float]:
-    """Whose label matters most: forums, hubs (links), brokers (sectors reached), gaps."""
-    sector = {n.id: (n.sectors[0] if n.sectors else "") for n in area.nodes}
-    reached: dict[str, set[str]] = {n.id: set() for n in area.nodes}
-    for edge in area.edges:
-        reached[edge.source].add(sector[edge.target])
-        reached[edge.target].add(sector[edge.source])
-    return {
-        n.id: (100.0 if n.kind == "forum" else 0.0)
-        + 2.0 * degree.get(n.id, 0)
-        + 3.0 * len(reached[n.id] - {sector[n.id]})
-        + (4.0 if gap_texts[n.id] else 0.0)
-        for n in area.nodes
-    }
-
-
 @dataclass(frozen=True)
 class _Prepared:
     nodes: list[dict[str, Any]]
@@ -112,36 +93,15 @@ def _prepare(area: AreaMap, seed: int) -> _Prepared:
     from pyvis.network import Network
 
     _check(area)
-    degree: dict[str, int] = {}
-    members: dict[str, int] = {}
-    for edge in area.edges:
-        counter = degree if edge.kind != "membership" else members
-        for end in {edge.source, edge.target}:
-            counter[end] = counter.get(end, 0) + 1
-    gap_texts: dict[str, list[str]] = {node.id: list(node.gaps) for node in area.nodes}
-    for gap in area.gaps:
-        for node_id in gap.node_ids:
-            texts = gap_texts.get(node_id)
-            if texts is not None and gap.text not in texts:
-                texts.append(gap.text)
+    drawn = draw_nodes(area, seed)
+    degree, members, gap_texts = drawn.degree, drawn.members, drawn.gap_texts
+    arranged = drawn.arranged
     large = len(area.nodes) > SPRING_LIMIT
     names = {node.id: node.label for node in area.nodes}
-    looks: dict[str, tuple[str, str, str, float, str]] = {}
-    for node in area.nodes:
-        marked = bool(gap_texts[node.id])
-        shape, fill, border = node_style(node)
-        if node.kind == "forum":
-            size = 14 + 2.5 * math.sqrt(members.get(node.id, 0))
-        else:
-            size = 8 + 4 * math.sqrt(degree.get(node.id, 0))
-        if marked:
-            border = _GAP_BORDER
-        label = wrap_label(("⚠ " if marked else "") + (node.label or node.id))
-        looks[node.id] = (shape, fill, border, round(min(size, 40), 1), label)
-    footprints = {node_id: Footprint.of(look[4], look[3]) for node_id, look in looks.items()}
-    arranged = arrange(
-        area.nodes, area.edges, degree, footprints, _priorities(area, degree, gap_texts), seed
-    )
+    looks = {
+        node_id: (look.shape, look.colour, look.border, look.size, drawn.labels[node_id])
+        for node_id, look in drawn.looks.items()
+    }
 
     # directed=True only to skip pyvis's quadratic duplicate-edge check, which would also
     # merge two different links between the same pair; arrows are switched off below.
