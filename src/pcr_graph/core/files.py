@@ -53,7 +53,14 @@ def read_input(path: Path, limit: int = MAX_INPUT_BYTES) -> bytes:
         raise UnreadableInput(path, f"is {info.st_size:,} bytes, more than the {limit:,} read")
     try:
         with path.open("rb") as handle:
-            data = handle.read(limit + 1)
+            # In chunks: read(limit + 1) would allocate the whole limit up front, which a
+            # process with capped memory (the endpoint's query workers) cannot.
+            chunks: list[bytes] = []
+            total = 0
+            while total <= limit and (chunk := handle.read(min(1 << 20, limit + 1 - total))):
+                chunks.append(chunk)
+                total += len(chunk)
+            data = b"".join(chunks)
     except OSError as exc:
         raise UnreadableInput(path, f"cannot read: {exc.strerror}") from None
     if len(data) > limit:

@@ -20,7 +20,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from pcr_graph.core.errors import UsageError
+from pcr_graph.core.errors import PcrGraphError, UsageError
 from pcr_graph.share.endpoint.pool import WorkerPool
 from pcr_graph.share.endpoint.worker import WorkerSpec
 
@@ -221,7 +221,10 @@ class SparqlEndpoint:
                 self.log,
                 per_client=config.per_client,
             )
-            self._pool.start()
+            try:
+                self._pool.start()
+            except RuntimeError as exc:  # a worker could not open the store or confine itself
+                raise PcrGraphError(f"the query workers could not start: {exc}") from None
         except BaseException:
             self.close()
             raise
