@@ -52,6 +52,7 @@ PIECES = st.sampled_from(
 AREA_IDS = st.lists(PIECES, min_size=1, max_size=6).map("".join)
 
 
+@pytest.mark.slow
 @settings(max_examples=2000, deadline=None)
 @given(ids=st.lists(AREA_IDS, min_size=1, max_size=6), workbooks=st.integers(1, 3))
 def test_file_stems_are_plain_unique_and_stable(ids: list[str], workbooks: int) -> None:

@@ -123,6 +123,7 @@ def test_hostile_texts_reach_the_canary_unchecked(canary: Canary) -> None:
     assert canary.hits > before
 
 
+@pytest.mark.slow
 @settings(
     max_examples=300, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
 )
@@ -202,6 +203,7 @@ def _http(
         connection.close()
 
 
+@pytest.mark.slow
 @settings(
     max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
 )
@@ -234,6 +236,7 @@ def test_a_query_past_the_memory_cap_gets_503_and_the_server_goes_on() -> None:
         assert service.pool.replaced == 1
 
 
+@pytest.mark.slow
 def test_two_heavy_queries_from_one_client_do_not_starve_another(
     endpoint: SparqlEndpoint,
 ) -> None:
@@ -381,6 +384,7 @@ def test_remove_stale_scratch_keeps_live_and_unknown_folders(tmp_path: Path) -> 
     assert live.exists() and unknown.exists()
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize(
     ("args", "expected"),
     [
@@ -418,6 +422,7 @@ def test_serve_option_mistakes_are_click_usage_errors(
     assert lines[-1].startswith("Error: Invalid value for") and expected in lines[-1], err
 
 
+@pytest.mark.slow
 def test_a_port_in_use_is_one_line(tmp_path: Path) -> None:
     with socket.socket() as taken:
         taken.bind(("127.0.0.1", 0))
