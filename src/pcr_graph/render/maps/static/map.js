@@ -242,6 +242,7 @@
         toDetail(ids);
         say("Showing the " + count + " members of " + groupLabel(key) +
           ". “Show every provider” draws them all; “Back” returns to the summary.");
+        window.pcrOpenedAt = performance.now();
         window.pcrOpened = true;
       }, 0);
     });
