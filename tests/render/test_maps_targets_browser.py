@@ -329,3 +329,35 @@ def test_2000_providers_gap_selection_and_missing_pathways(page: Page, tmp_path:
     page.click('button.gap[data-gap="0"]')
     assert page.evaluate("window.pcrView()") == "detail"
     assert selection(page)["nodes"] == list(area.gaps[0].node_ids)
+
+
+def test_overview_of_42_areas_has_no_overlapping_labels(page: Page, tmp_path: Path) -> None:
+    import random
+
+    from pcr_graph.render.maps import Overview, OverviewArea, OverviewEdge, render_overview_html
+
+    rng = random.Random(3)
+    areas = tuple(
+        OverviewArea(
+            id=f"a{i}",
+            label=f"Synthetic Integrated Care System {i} (synthetic)",
+            providers=rng.randint(200, 3000),
+            links=rng.randint(10, 500),
+            score=rng.randint(0, 60),
+        )
+        for i in range(42)
+    )
+    edges = tuple(
+        OverviewEdge(f"a{i}", f"a{j}", ("link",))
+        for i in range(42)
+        for j in range(i + 1, 42)
+        if rng.random() < 0.06
+    )
+    path = tmp_path / "overview.html"
+    write_html(path, render_overview_html(Overview(title="Overview", areas=areas, edges=edges)))
+    page.goto(path.as_uri())
+    page.wait_for_function("window.pcrReady === true", timeout=60_000)
+    seen = measure(page)
+    assert seen["pairs"] == 0, seen
+    assert seen["share"] >= 0.6, seen
+    assert seen["labels"] >= 10 and seen["screenFont"] >= 9, seen

@@ -401,8 +401,11 @@ def arrange(
             points = []
     if not points:
         k = 100.0 if len(order) <= SPRING_LIMIT else 60.0
-        points = fit_aspect([(x * k, y * k) for x, y in raw])
+        points = [(x * k, y * k) for x, y in raw]
         shapes = [Footprint(fp.size, 0.0, 0.0) for fp in fps]
+        if len(order) <= SPRING_LIMIT:
+            points = remove_overlaps(points, shapes)
+        points = fit_aspect(points)
         font = max(float(LABEL_FONT), round(SCREEN_FONT / _first_scale(points, shapes), 1))
         fps = [_scaled(fp, font) for fp in fps]
     mean_x = sum(x for x, _ in points) / len(points)

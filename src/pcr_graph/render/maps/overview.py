@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import itertools
 import math
 from collections.abc import Mapping, Sequence
 
@@ -17,9 +16,9 @@ from pcr_graph.render.html import (
     script_json,
 )
 from pcr_graph.render.maps.assets import map_csp, static_text, vis_assets
-from pcr_graph.render.maps.layout import _spring_positions
-from pcr_graph.render.maps.model import Overview, OverviewArea, OverviewEdge
-from pcr_graph.render.maps.palette import _SEVERITY_RANK, _line_swatch, _shape_swatch, _short
+from pcr_graph.render.maps.layout import Footprint, arrange, wrap_label
+from pcr_graph.render.maps.model import MapEdge, MapNode, Overview, OverviewArea, OverviewEdge
+from pcr_graph.render.maps.palette import _SEVERITY_RANK, _line_swatch, _shape_swatch
 
 __all__ = ["SCORE_COLOURS", "render_overview_html"]
 
@@ -196,26 +195,22 @@ def render_overview_html(overview: Overview, *, seed: int = 7) -> str:
     _overview_check(overview)
     vis_js, vis_css = vis_assets()
     app_js = static_text("map.js")
-    order = sorted(overview.areas, key=lambda a: a.id)
-    index = {area.id: i for i, area in enumerate(order)}
-    pairs = sorted({(index[e.source], index[e.target]) for e in overview.edges})
-    raw = _spring_positions(len(order), pairs, seed)
     most = max((area.providers for area in overview.areas), default=0) or 1
-    radius = {a.id: round(10 + 50 * math.sqrt(a.providers / most), 1) for a in overview.areas}
-    # Spread the layout until no two discs (and their labels) overlap.
-    scale = 80.0
-    for (i, a), (j, b) in itertools.combinations(enumerate(order), 2):
-        gap = math.dist(raw[i], raw[j]) or 1e-6
-        scale = max(scale, (radius[a.id] + radius[b.id] + 120) / gap)
-    scale = min(scale, 2000.0)
-    positions: dict[str, tuple[int, int]] = {}
-    if raw:
-        mean_x = sum(x for x, _ in raw) / len(raw)
-        mean_y = sum(y for _, y in raw) / len(raw)
-        positions = {
-            area.id: (round((x - mean_x) * scale), round((y - mean_y) * scale))
-            for area, (x, y) in zip(order, raw, strict=True)
-        }
+    radius = {a.id: round(10 + 40 * math.sqrt(a.providers / most), 1) for a in overview.areas}
+    labels = {
+        a.id: f"{wrap_label(a.label, 24)}\nscore {a.score} · {a.providers} prov."
+        for a in overview.areas
+    }
+    # The area maps' layout: label boxes kept apart, labels that matter first.
+    arranged = arrange(
+        [MapNode(a.id, a.label, "provider", (), ()) for a in overview.areas],
+        [MapEdge(f"x{k}", e.source, e.target, "link") for k, e in enumerate(overview.edges)],
+        {},
+        {a.id: Footprint.of(labels[a.id], radius[a.id]) for a in overview.areas},
+        {a.id: float(a.score) + a.providers / (most + 1) for a in overview.areas},
+        seed,
+    )
+    positions = arranged.positions
     crossing: dict[str, int] = {}
     for edge in overview.edges:
         for end in {edge.source, edge.target}:
@@ -229,7 +224,14 @@ def render_overview_html(overview: Overview, *, seed: int = 7) -> str:
         x, y = positions[area.id]
         net.add_node(
             area.id,
-            label=f"{_short(area.label, 40)}\nscore {area.score} · {area.providers} prov.",
+            label=labels[area.id] if arranged.zooms[area.id] <= 1 else "",
+            **(
+                {}
+                if arranged.zooms[area.id] <= 1
+                else {"pcrLabel": labels[area.id], "pcrZoom": arranged.zooms[area.id]}
+                if arranged.zooms[area.id] < math.inf
+                else {"pcrLabel": labels[area.id]}
+            ),
             shape="dot",
             color={
                 "background": fill,
@@ -278,7 +280,7 @@ def render_overview_html(overview: Overview, *, seed: int = 7) -> str:
         },
         "nodes": {
             "font": {
-                "size": 15,
+                "size": arranged.font,
                 "face": "system-ui, -apple-system, 'Segoe UI', Roboto, sans-serif",
                 "color": "#1B1B1B",
                 "strokeWidth": 4,
@@ -295,7 +297,9 @@ def render_overview_html(overview: Overview, *, seed: int = 7) -> str:
     }
     vis_nodes, vis_edges, *_rest = net.get_network_data()
     plain_edges = [{k: v for k, v in e.items() if k != "arrows"} for e in vis_edges]
-    data = {"nodes": list(vis_nodes), "edges": plain_edges, "options": net.options, "gaps": []}
+    # pyvis labels a node with its id when given none: a label that waits for zoom is "".
+    plain_nodes = [dict(n, label="") if "pcrLabel" in n else n for n in vis_nodes]
+    data = {"nodes": plain_nodes, "edges": plain_edges, "options": net.options, "gaps": []}
     crossing_links = len({line for edge in overview.edges for line in edge.links})
     gaps = sum(n for area in overview.areas for _s, n in area.gaps_by_severity)
     summary = " · ".join(
