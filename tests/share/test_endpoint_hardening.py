@@ -222,18 +222,25 @@ def test_the_endpoint_never_reaches_the_network(
 # -- memory and fairness ------------------------------------------------------------------
 
 HEAVY_SORT = "SELECT ?c ?f WHERE { ?a ?b ?c . ?d ?e ?f } ORDER BY ?c ?f LIMIT 1"
+CONCAT_DOUBLINGS = (
+    'SELECT (STRLEN(?x31) AS ?n) WHERE { BIND("ab" AS ?x0) '
+    + " ".join(f"BIND(CONCAT(?x{i}, ?x{i}) AS ?x{i + 1})" for i in range(31))
+    + " }"
+)
+"""31 doublings of a 2-character string: 4 GiB of text (issue 19)."""
 CROSS_JOIN = "SELECT (COUNT(*) AS ?n) WHERE { ?a ?b ?c . ?d ?e ?f . ?g ?h ?i }"
 
 
 @pytest.mark.slow  # the worker grows to its 768 MB cap first
 def test_a_query_past_the_memory_cap_gets_503_and_the_server_goes_on() -> None:
-    record_cases("endpoint memory-heavy queries", 1)
+    record_cases("endpoint memory-heavy queries", 2)
     config = EndpointConfig(port=0, workers=1, timeout=120.0, memory_mb=768)
     with SparqlEndpoint(Project(), config) as service:
-        status, body = _http(service, HEAVY_SORT)
-        assert status == 503 and b"memory" in body, body
-        assert _http(service, "ASK { ?s ?p ?o }") == (200, b'{"head": {}, "boolean": true}')
-        assert service.pool.replaced == 1
+        for number, query in enumerate((HEAVY_SORT, CONCAT_DOUBLINGS), start=1):
+            status, body = _http(service, query)
+            assert status == 503 and b"memory" in body, body
+            assert _http(service, "ASK { ?s ?p ?o }") == (200, b'{"head": {}, "boolean": true}')
+            assert service.pool.replaced == number
 
 
 @pytest.mark.slow
