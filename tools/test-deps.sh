@@ -10,6 +10,7 @@ export DEBIAN_FRONTEND=noninteractive
 # command the tests run  -> Debian package that provides it
 debian_needs=(
   "chromium:chromium"
+  "virtuoso-t:virtuoso-opensource-7-bin"
 )
 
 missing=()

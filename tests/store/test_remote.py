@@ -1,6 +1,6 @@
 """The remote store and push, against a real Oxigraph server (``oxigraph serve``).
 
-Values are bound into remote queries as a VALUES block this package writes; a corpus of
+Values are bound into remote queries as BIND clauses this package writes; a corpus of
 breakout payloads shows each travels as one RDF term and the answers equal the embedded
 store's. Push is checked end to end, including failures made by a real forwarding proxy
 that breaks one step (the target graph must be left as it was).

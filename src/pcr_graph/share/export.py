@@ -79,7 +79,14 @@ def trig_text(store: Store) -> str:
 
     prefixes: dict[str, str] = {}
     blocks: list[str] = []
-    for source in store.sources():
+    sources = store.sources()
+    if not sources and len(store):
+        # A remote graph pushed whole has no per-source graphs: an empty file would lose it.
+        raise UsageError(
+            "the store holds no source graphs (a graph pushed whole?), so TriG cannot keep "
+            "provenance: export --format turtle or nt instead"
+        )
+    for source in sources:
         text = to_turtle(store.source_graph(source))
         head, _, body = text.partition("\n\n")
         footer = body.rfind("# pcr-graph end: ")  # the Turtle file's checksum line

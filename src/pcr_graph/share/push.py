@@ -18,7 +18,7 @@ from pcr_graph.store.http import (
     Endpoints,
     HttpClient,
     RemoteError,
-    first_line,
+    error_text,
     graph_url,
     safe_url,
 )
@@ -176,7 +176,7 @@ def _replace(
         return "PUT"
     raise RemoteError(
         f"POST {safe_url(endpoints.update)}: HTTP {answer.status} to MOVE: "
-        f"{first_line(answer.text())}; the target graph was not changed"
+        f"{error_text(answer)}; the target graph was not changed"
     )
 
 

@@ -235,6 +235,22 @@ def first_line(text: str, limit: int = 300) -> str:
     return line if len(line) <= limit else line[:limit] + "…"
 
 
+def error_text(answer: Response, limit: int = 400) -> str:
+    """An error answer's body as one line of text: an HTML page's text without its markup
+    (Virtuoso's and most servers' error pages), else the first line."""
+    text = answer.text()
+    if answer.media_type in ("text/html", "application/xhtml+xml") or text.lstrip().startswith(
+        "<!DOCTYPE"
+    ):
+        # Imported here to keep `pcr-graph --help` fast.
+        import html
+
+        text = html.unescape(re.sub(r"(?s)<!--.*?-->|<[^>]*>", "\n", text))
+        words = " ".join(line.strip() for line in text.splitlines() if line.strip())
+        return words if len(words) <= limit else words[:limit] + "…"
+    return first_line(text, limit)
+
+
 # --------------------------------------------------------------------------------------
 # The client
 
@@ -400,7 +416,7 @@ class HttpClient:
             raw.status_code, {k.lower(): v for k, v in raw.headers.items()}, raw.content
         )
         if check and not 200 <= answer.status < 300:
-            detail = redact(first_line(answer.text()), self.authorization)
+            detail = redact(error_text(answer), self.authorization)
             raise RemoteError(f"{where}: HTTP {answer.status}: {detail}")
         return answer
 
@@ -432,6 +448,7 @@ __all__ = [
     "Response",
     "auth_header",
     "check_url",
+    "error_text",
     "first_line",
     "graph_url",
     "redact",

@@ -17,8 +17,10 @@ the one form every SPARQL 1.1 server must accept: Virtuoso 7.2 hangs on an
 (``default-graph-uri`` …) moved into the form.
 
 Parameters. The SPARQL protocol has no way to send bindings apart from the query text, so a
-bound query gets a ``VALUES`` block, written by this module, as the first thing in its WHERE
-group: each value is an rdflib term serialised with ``.n3()`` and then checked to be exactly
+bound query gets one ``BIND(value AS ?name)`` per parameter, written by this module, as the
+first thing in its WHERE group (not a ``VALUES`` block: Virtuoso 7.2 evaluates some queries
+wrongly with one there, e.g. ``missing-pathway`` for one area): each value is an rdflib
+term serialised with ``.n3()`` and then checked to be exactly
 one SPARQL IRI or literal token (:func:`sparql_term`); a value that is not refuses to be sent.
 The place of the block is found by a tokenizer that skips strings, IRIs and comments, and is
 then proven by parsing the query with a placeholder block there. No user text is ever
@@ -70,7 +72,9 @@ from pcr_graph.store.http import (
     split_params,
 )
 
-_RESULT_ACCEPT = "application/sparql-results+json, application/n-triples;q=0.9, text/turtle;q=0.8"
+_TABLE_ACCEPT = "application/sparql-results+json"
+_GRAPH_ACCEPT = "application/n-triples, text/turtle;q=0.9"
+_FORMS = frozenset({"SELECT", "ASK", "CONSTRUCT", "DESCRIBE"})
 _MEDIA_TYPES = {
     "turtle": "text/turtle",
     "nt": "application/n-triples",
@@ -221,12 +225,12 @@ def _group_offsets(text: str) -> list[int]:
 
 
 @lru_cache(maxsize=256)
-def _values_offset(text: str, names: tuple[str, ...]) -> int:
-    """Where a ``VALUES`` block for ``names`` goes: first thing in the WHERE group.
+def _bind_offset(text: str, names: tuple[str, ...]) -> int:
+    """Where the ``BIND`` clauses for ``names`` go: first thing in the WHERE group.
 
-    The place is found by :func:`_group_offsets` and then proven: the query with a
-    placeholder block there is parsed again, and its WHERE group must start with exactly
-    that block. Any doubt refuses the binding.
+    The place is found by :func:`_group_offsets` and then proven: the query with
+    placeholder clauses there is parsed again, and its WHERE group must start with exactly
+    those clauses. Any doubt refuses the binding.
     """
     shape = _shape(text)
     if not shape.has_where:
@@ -245,38 +249,45 @@ def _values_offset(text: str, names: tuple[str, ...]) -> int:
         raise UsageError("cannot find the WHERE clause to bind parameters in")
     offset = offsets[index]
     placeholder = URIRef("urn:pcr-graph:placeholder")
-    trial = text[:offset] + _values_block(names, [placeholder] * len(names)) + text[offset:]
+    trial = text[:offset] + _bind_block(names, [placeholder] * len(names)) + text[offset:]
     try:
-        first = _parse(trial)["where"]["part"][0]
-        proven = (
-            first.name == "InlineData"
-            and [str(v) for v in first["var"]] == list(names)
-            and [list(row) for row in first["value"]] == [[placeholder] * len(names)]
+        parts = _parse(trial)["where"]["part"]
+        proven = all(
+            part.name == "Bind"
+            and str(part["var"]) == name
+            and _unwrap(part["expr"]) == placeholder
+            for part, name in zip(parts[: len(names)], names, strict=True)
         )
-    except (UsageError, KeyError, IndexError, TypeError):
+    except (UsageError, KeyError, IndexError, TypeError, ValueError):
         proven = False
     if not proven:
         raise UsageError("cannot bind parameters: the query's WHERE clause was not found")
     return offset
 
 
-def _values_block(names: tuple[str, ...], terms: list[Node]) -> str:
-    variables = " ".join(f"?{n}" for n in names)
-    values = " ".join(sparql_term(t) for t in terms)
-    return f" VALUES ({variables}) {{ ({values}) }} "
+def _unwrap(expr: Any) -> Any:
+    """The one term an rdflib expression node of nested single ``expr`` fields holds."""
+    while hasattr(expr, "name") and set(expr.keys()) == {"expr"}:
+        expr = expr["expr"]
+    return expr
+
+
+def _bind_block(names: tuple[str, ...], terms: list[Node]) -> str:
+    binds = " ".join(f"BIND({sparql_term(t)} AS ?{n})" for n, t in zip(names, terms, strict=True))
+    return f" {binds} "
 
 
 def bind_query(sparql: str, bindings: Bindings | None) -> str:
-    """``sparql`` with ``bindings`` in a ``VALUES`` block that opens its WHERE group.
+    """``sparql`` with ``bindings`` in ``BIND`` clauses that open its WHERE group.
 
     Variables are checked against the SPARQL ``VARNAME`` rule and each value is one token
     from :func:`sparql_term`; nothing else is added to the text, and the place it goes is
-    proven by parsing (see :func:`_values_offset`). A ``VALUES`` block first in the WHERE
-    group binds the variables before any FILTER, OPTIONAL or aggregate of that group sees
+    proven by parsing (see :func:`_bind_offset`). ``BIND`` clauses first in the WHERE
+    group bind the variables before any FILTER, OPTIONAL or aggregate of that group sees
     them, as Oxigraph's substitutions and rdflib's ``initBindings`` do.
 
     >>> print(bind_query("SELECT ?a WHERE { ?a ?b ?c }", {"a": Literal('x" } {')}))
-    SELECT ?a WHERE { VALUES (?a) { ("x\\" } {") }  ?a ?b ?c }
+    SELECT ?a WHERE { BIND("x\\" } {" AS ?a)  ?a ?b ?c }
     """
     if not bindings:
         return sparql
@@ -284,8 +295,8 @@ def bind_query(sparql: str, bindings: Bindings | None) -> str:
     for name in names:
         if not _VARNAME.fullmatch(name):
             raise UsageError(f"not a SPARQL variable name: {name!r}")
-    offset = _values_offset(sparql, names)
-    block = _values_block(names, [bindings[n] for n in names])
+    offset = _bind_offset(sparql, names)
+    block = _bind_block(names, [bindings[n] for n in names])
     return sparql[:offset] + block + sparql[offset:]
 
 
@@ -343,6 +354,29 @@ def parse_graph(body: bytes, media_type: str) -> Graph:
 # The store
 
 
+def query_form(text: str) -> str | None:
+    """``SELECT``, ``ASK``, ``CONSTRUCT`` or ``DESCRIBE``: the query's first form keyword
+    outside strings, IRIs and comments (None if it has none).
+
+    >>> query_form("PREFIX x: <urn:select:> # ASK\\nconstruct { ?s ?p 'SELECT' } WHERE {}")
+    'CONSTRUCT'
+    """
+    for token in query_tokens(text):
+        if token.upper() in _FORMS:
+            return token.upper()
+    return None
+
+
+def _truncated(answer: Response) -> bool:
+    """Whether the server says it cut its answer: pcr-graph serve's ``X-PCR-Truncated``,
+    or Virtuoso's partial "anytime" result (``X-SQL-State: S1TAT``)."""
+    headers = answer.headers
+    return (
+        headers.get("x-pcr-truncated", "").lower() == "true"
+        or headers.get("x-sql-state", "").upper() == "S1TAT"
+    )
+
+
 def post_form(
     client: HttpClient,
     url: str,
@@ -391,12 +425,15 @@ class RemoteStore(QueryForms):
         return f"RemoteStore({safe_url(self.endpoints.query)!r})"
 
     def _post_query(self, text: str) -> Response:
-        return post_form(self.client, self.endpoints.query, "query", text, _RESULT_ACCEPT)
+        # Ask for the one kind of answer the query's form gives: a server free to choose
+        # (Virtuoso) answers a CONSTRUCT as a SPARQL JSON table of s, p, o otherwise.
+        accept = _GRAPH_ACCEPT if query_form(text) in ("CONSTRUCT", "DESCRIBE") else _TABLE_ACCEPT
+        return post_form(self.client, self.endpoints.query, "query", text, accept)
 
     def query(self, sparql: str, bindings: Bindings | None = None) -> QueryResult:
         text = bind_query(with_prologue(sparql), bindings)
         answer = self._post_query(text)
-        if answer.headers.get("x-pcr-truncated", "").lower() == "true":
+        if _truncated(answer):
             # A partial answer would silently give wrong gaps and metrics.
             raise RemoteError(
                 f"{safe_url(self.endpoints.query)} cut its answer at its row limit; "
@@ -465,6 +502,7 @@ __all__ = [
     "parse_graph",
     "parse_json_results",
     "post_form",
+    "query_form",
     "query_tokens",
     "sparql_term",
 ]

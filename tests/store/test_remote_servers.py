@@ -1,0 +1,279 @@
+"""Push and every read command with ``--store URL``, against servers people run.
+
+Two real servers: Virtuoso 7 from Debian (``virtuoso-opensource-7-bin``, behind many public
+endpoints) and ``oxigraph serve``. The demo dataset is pushed with ``pcr-graph push``, then
+each read command (query, gaps, metrics, compare, render, export) runs once on the embedded
+store and once with ``--store URL``: the outputs must be byte-identical.
+
+Virtuoso 7.2.5 answers some SPARQL wrongly, depending on its query plan. The queries of ours
+that meet one of its bugs are listed in :data:`VIRTUOSO_FRAGILE` with the reason; every other
+named query and gap rule must give the embedded store's rows.
+"""
+
+from __future__ import annotations
+
+import urllib.parse
+from pathlib import Path
+
+import pytest
+from rdflib.compare import isomorphic
+
+from pcr_graph.analysis.queries import bind_params, library
+from pcr_graph.cli.commands import main
+from pcr_graph.core.errors import UsageError
+from pcr_graph.share.push import push_graph
+from pcr_graph.store.engines import Store, Table
+from pcr_graph.store.http import Endpoints, RemoteError
+from pcr_graph.store.project import Project
+from pcr_graph.store.remote import RemoteStore
+from tests.support.oxigraph_server import oxigraph_fixture  # noqa: F401
+from tests.support.virtuoso_server import Virtuoso, virtuoso_fixture  # noqa: F401
+
+DEMO_AREAS = ("mb", "tl", "wv")
+TARGET = "https://example.org/pcr-graph/test/demo"
+
+VIRTUOSO_FRAGILE: dict[str, str] = {
+    **{
+        rule: "Virtuoso 7.2.5 may evaluate a transitive path (skos:broader*) inside MINUS, "
+        "FILTER NOT EXISTS or OPTIONAL wrongly when its subject comes from outside; whether "
+        "it does depends on its query plan, so on what else the database holds"
+        for rule in (
+            "forum-without-non-nhs-member",
+            "home-care-without-discharge-link",
+            "care-home-without-discharge-link",
+            "planning-table-matrix",
+        )
+    },
+    "providers-in-area": "GROUP_CONCAT's order is not defined by SPARQL 1.1 (§18.5.1.7): "
+    "Virtuoso may join the sector labels in another order",
+}
+"""Queries whose answers from Virtuoso may differ from the embedded store's, and why."""
+
+AGREEING_RULES = (
+    "area-without-inequalities-initiative",
+    "area-without-mutual-aid",
+    "area-without-planning-forum",
+    "isolated-sector",
+    "link-without-evidence",
+    "missing-pathway",
+    "provider-without-links",
+    "sector-missing-from-planning",
+    "single-point-of-failure",
+    "stale-evidence",
+)
+
+
+@pytest.fixture(scope="module")
+def demo() -> Store:
+    """The embedded store with the whole dataset."""
+    return Project().open()
+
+
+def run_cli(args: list[str], capsys: pytest.CaptureFixture[str]) -> tuple[int, str, str]:
+    with pytest.raises(SystemExit) as exit_info:
+        main(args)
+    out, err = capsys.readouterr()
+    code = exit_info.value.code
+    return (code if isinstance(code, int) else 0), out, err
+
+
+def library_answers(store: Store) -> dict[tuple[str, str], list[tuple[str, ...]]]:
+    """Every named query and gap rule, for all areas and for each demo area: its rows."""
+    answers = {}
+    for named in library():
+        takes_area = any(p.name == "area" for p in named.params)
+        for area in (*DEMO_AREAS, "*") if takes_area else ("*",):
+            values = {} if area == "*" else {"area": area}
+            extra = {p.name: p.default for p in named.params if p.default and p.name != "area"}
+            if any(p.required and p.name not in {**values, **extra} for p in named.params):
+                continue
+            bindings = bind_params(store, named, {**values, **extra})  # type: ignore[arg-type]
+            table = store.query(named.text, bindings or None)
+            assert isinstance(table, Table)
+            answers[(named.name, area)] = [tuple(row.values()) for row in table.strings()]
+    return answers
+
+
+def compare_commands(
+    remote: list[str],
+    tmp_path: Path,
+    capsys: pytest.CaptureFixture[str],
+    commands: list[list[str]],
+) -> None:
+    """Each command's standard output (or written files) locally and with ``remote``."""
+    for command in commands:
+        outputs = []
+        for prefix, name in (([], "local"), (remote, "remote")):
+            args = [str(tmp_path / name / a) if a.startswith("OUT/") else a for a in command]
+            (tmp_path / name).mkdir(exist_ok=True)
+            code, out, err = run_cli([*prefix, *args], capsys)
+            assert code == 0, (command, err)
+            written = sorted(
+                (p.name, p.read_bytes())
+                for a in args
+                if a.startswith(str(tmp_path))
+                for p in ([Path(a)] if Path(a).is_file() else sorted(Path(a).iterdir()))
+            )
+            outputs.append((out.replace(str(tmp_path / name), "OUT"), written))
+        if outputs[0] != outputs[1]:
+            import difflib
+
+            diff = difflib.unified_diff(
+                outputs[0][0].splitlines(), outputs[1][0].splitlines(), lineterm="", n=1
+            )
+            pytest.fail(f"{command}: outputs differ\n" + "\n".join(list(diff)[:40]))
+        assert outputs[0][0].strip() or outputs[0][1], command
+
+
+READ_COMMANDS = [
+    ["query", "areas", "--format", "csv"],
+    ["query", "stale-evidence", "-p", "before", "2020-01-01", "--format", "json"],
+    ["query", "planning-table-matrix", "--format", "csv"],
+    ["gaps", "--area", "tl", "--format", "json"],
+    ["gaps", *(a for rule in AGREEING_RULES for a in ("--rule", rule)), "--format", "csv"],
+    ["metrics", "--area", "mb", "--format", "json"],
+    ["metrics", "--area", "wv"],
+    ["compare", "mb", "wv"],
+    ["render", "--area", "tl", "-o", "OUT/tl.html"],
+    ["export", "--format", "gexf", "-o", "OUT/net.gexf"],
+    ["export", "--format", "graphml", "-o", "OUT/net.graphml"],
+    ["export", "--format", "csv", "-o", "OUT/csv"],
+    ["export", "--format", "turtle", "-o", "OUT/all.ttl"],
+    ["export", "--format", "nt", "-o", "OUT/all.nt"],
+    ["export", "--format", "jsonld", "-o", "OUT/all.jsonld"],
+]
+"""Read commands whose output must not depend on where the store is."""
+
+VIRTUOSO_READ_COMMANDS = [
+    c for c in READ_COMMANDS if not set(c) & {"planning-table-matrix", "render", "tl"}
+]
+"""Those that use no query of :data:`VIRTUOSO_FRAGILE` (render and a whole area's gaps run
+every gap rule; the md, html and json gap reports hold the planning-table matrix)."""
+
+
+# --------------------------------------------------------------------------------------
+# Virtuoso 7
+
+
+@pytest.mark.slow
+def test_push_to_virtuoso_reads_back_isomorphic(virtuoso: Virtuoso, demo: Store) -> None:
+    endpoints = Endpoints.from_url(virtuoso.sparql, store=virtuoso.graph_store)
+    assert endpoints.update == virtuoso.sparql  # Virtuoso takes updates at /sparql
+    report = push_graph(demo.graph(), endpoints, TARGET + "/push")
+    assert (report.verified, report.replaced_by, report.triples) == (
+        "isomorphic",
+        "MOVE",
+        len(demo),
+    )
+    remote = RemoteStore(virtuoso.scoped(TARGET + "/push"))
+    assert len(remote) == len(demo)
+    assert isomorphic(remote.graph(), demo.graph())
+    # a second push replaces the graph, and leaves no temporary graph behind
+    smaller = demo.graph()
+    for triple in list(smaller)[: len(smaller) // 2]:
+        smaller.remove(triple)
+    push_graph(smaller, endpoints, TARGET + "/push")
+    assert isomorphic(remote.graph(), smaller)
+    graphs = RemoteStore(virtuoso.sparql).query("SELECT DISTINCT ?g WHERE { GRAPH ?g { } }")
+    assert isinstance(graphs, Table)
+    assert not [g for (g,) in graphs.rows if str(g).startswith("urn:pcr-graph:push:")]
+
+
+@pytest.mark.slow
+def test_push_to_virtuosos_missing_default_graph_is_a_clear_error(
+    virtuoso: Virtuoso, demo: Store
+) -> None:
+    endpoints = Endpoints.from_url(virtuoso.sparql, store=virtuoso.graph_store)
+    with pytest.raises(RemoteError) as info:
+        push_graph(demo.graph(), endpoints)
+    message = str(info.value)
+    assert "HTTP 500" in message and "default graph" in message and "<" not in message
+
+
+@pytest.mark.slow
+def test_every_query_on_virtuoso_matches_the_embedded_store_but_known_bugs(
+    virtuoso: Virtuoso, demo: Store
+) -> None:
+    target = TARGET + "/library"
+    push_graph(
+        demo.graph(), Endpoints.from_url(virtuoso.sparql, store=virtuoso.graph_store), target
+    )
+    local = library_answers(demo)
+    remote = library_answers(RemoteStore(virtuoso.scoped(target)))
+    assert remote.keys() == local.keys() and len(local) >= 40
+    checked = [key for key in local if key[0] not in VIRTUOSO_FRAGILE]
+    assert len(checked) >= 30
+    for key in checked:
+        assert sorted(remote[key]) == sorted(local[key]), key
+    # Virtuoso 7.2.5 does not always honour ORDER BY after GROUP BY (missing-pathway); the
+    # commands sort what they print, which test_read_commands_against_virtuoso checks.
+    in_order = sum(remote[key] == local[key] for key in checked)
+    assert in_order >= len(checked) - 3
+
+
+@pytest.mark.slow
+def test_read_commands_against_virtuoso_give_the_same_output(
+    virtuoso: Virtuoso, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    target = TARGET + "/cli"
+    code, out, err = run_cli(
+        [
+            *("push", "--endpoint", virtuoso.sparql),
+            *("--store-url", virtuoso.graph_store, "--graph", target),
+        ],
+        capsys,
+    )
+    assert code == 0, err
+    assert f"to <{target}>" in out and "checked: isomorphic; replaced by MOVE" in out
+    compare_commands(["--store", virtuoso.scoped(target)], tmp_path, capsys, VIRTUOSO_READ_COMMANDS)
+
+
+@pytest.mark.slow
+def test_virtuoso_hangs_on_sparql_query_bodies_which_we_never_send(virtuoso: Virtuoso) -> None:
+    """Why queries go form-encoded: a direct POST body gets no answer from Virtuoso 7.2."""
+    from pcr_graph.store.http import HttpClient
+
+    client = HttpClient(read_timeout=2, retries=0)
+    with pytest.raises(RemoteError, match="read timeout; not retried"):
+        client.request(
+            "POST", virtuoso.sparql, b"ASK {}", {"Content-Type": "application/sparql-query"}
+        )
+    assert RemoteStore(virtuoso.sparql, client=client).query("ASK { }") is True
+
+
+# --------------------------------------------------------------------------------------
+# oxigraph serve
+
+
+def test_every_query_on_oxigraph_serve_matches_the_embedded_store(
+    oxigraph: str, demo: Store
+) -> None:
+    push_graph(demo.graph(), Endpoints.from_url(oxigraph))
+    assert library_answers(RemoteStore(oxigraph)) == library_answers(demo)
+
+
+@pytest.mark.slow
+def test_read_commands_against_oxigraph_serve_give_the_same_output(
+    oxigraph: str, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    code, _, err = run_cli(["push", "--endpoint", oxigraph, "--graph", TARGET], capsys)
+    assert code == 0, err
+    scoped = f"{oxigraph}/query?default-graph-uri={urllib.parse.quote(TARGET, safe='')}"
+    commands = [
+        *READ_COMMANDS,
+        ["gaps", "--format", "json"],
+        ["gaps", "--format", "md"],
+        ["query", "providers-in-area", "-p", "area", "wv", "--format", "csv"],
+        ["render", "--area", "mb", "-o", "OUT/mb.html"],
+    ]
+    compare_commands(["--store", scoped], tmp_path, capsys, commands)
+
+
+def test_trig_export_of_a_store_without_source_graphs_is_refused(oxigraph: str) -> None:
+    from pcr_graph.share.export import export
+
+    push_graph(Project().open().graph(), Endpoints.from_url(oxigraph), TARGET)
+    remote = RemoteStore(f"{oxigraph}/query?default-graph-uri={TARGET}")
+    with pytest.raises(UsageError, match="no source graphs"):
+        export(remote, "trig", Path("unused.trig"))
+    assert not Path("unused.trig").exists()
