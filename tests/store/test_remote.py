@@ -223,11 +223,14 @@ def test_query_gaps_and_render_commands_run_against_the_server(
         ["gaps", "--area", "tl", "--format", "md"],
     ]
     for command in commands:
-        local_code, local_out, _ = run_cli(command, capsys)
-        remote_code, remote_out, remote_err = run_cli([*remote, *command], capsys)
+        local_code, local_out, _ = run_cli(["--demo", *command], capsys)
+        remote_code, remote_out, remote_err = run_cli(["--demo", *remote, *command], capsys)
         assert (remote_code, remote_out) == (local_code, local_out), remote_err
         assert local_out.strip()
-    for where, prefix in ((tmp_path / "local.html", []), (tmp_path / "remote.html", remote)):
+    for where, prefix in (
+        (tmp_path / "local.html", ["--demo"]),
+        (tmp_path / "remote.html", ["--demo", *remote]),
+    ):
         code, _, err = run_cli([*prefix, "render", "--area", "mb", "-o", str(where)], capsys)
         assert code == 0, err
     assert (tmp_path / "remote.html").read_bytes() == (tmp_path / "local.html").read_bytes()

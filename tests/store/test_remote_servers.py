@@ -103,7 +103,9 @@ def compare_commands(
     """Each command's standard output (or written files) locally and with ``remote``."""
     for command in commands:
         outputs = []
-        for prefix, name in (([], "local"), (remote, "remote")):
+        # --demo on both sides: without it the local run adds a note that the workspace is
+        # empty, which a remote store (whose data is not the workspace's) rightly leaves out.
+        for prefix, name in ((["--demo"], "local"), (["--demo", *remote], "remote")):
             args = [str(tmp_path / name / a) if a.startswith("OUT/") else a for a in command]
             (tmp_path / name).mkdir(exist_ok=True)
             code, out, err = run_cli([*prefix, *args], capsys)
