@@ -12,6 +12,7 @@ import pytest
 from rdflib import URIRef
 
 from pcr_graph.analysis.gaps import gap_rules, run_gaps
+from pcr_graph.core import vocab
 from pcr_graph.core.errors import DataError, UsageError
 from pcr_graph.core.files import FOOTER, verify_footer
 from pcr_graph.core.resources import ontology_files, reference_files
@@ -20,6 +21,7 @@ from pcr_graph.ingest.synth import (
     SECTOR_MIX,
     SYNTHETIC,
     SyntheticEngland,
+    link_types,
     sector_counts,
     synthesise,
     write_synthetic,
@@ -260,3 +262,10 @@ def test_cli_writes_an_import_that_every_command_sees(
         main([*workspace, "query", "areas", "-p", "area", "SYN07", "--format", "csv"])
     out = capsys.readouterr().out
     assert done.value.code == 0 and "Synthetic Area 07 (synthetic)" in out
+
+
+def test_link_types_are_the_vocabularys_in_its_list_order() -> None:
+    types = vocab.link_types()
+    assert set(link_types()) == set(types.notations())
+    ranks = [types.rank(t) for t in link_types()]
+    assert ranks == sorted(ranks) and len(set(ranks)) == len(ranks)

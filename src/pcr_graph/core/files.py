@@ -8,6 +8,7 @@ import os
 import re
 import stat
 import tempfile
+from collections.abc import Callable, Iterable, Iterator
 from pathlib import Path
 
 from pcr_graph.core.errors import DataError
@@ -71,6 +72,8 @@ def read_input(path: Path, limit: int = MAX_INPUT_BYTES) -> bytes:
 def atomic_write_bytes(path: Path, data: bytes) -> None:
     """Write ``data`` to ``path`` so that a crash leaves the old file or the new one, whole.
 
+    :func:`atomic_write_chunks` writes data made piece by piece the same way.
+
     The bytes go to a temporary file in the same folder, are flushed to disk, and then
     replace the target with :func:`os.replace`, which is atomic on POSIX and Windows.
 
@@ -79,14 +82,21 @@ def atomic_write_bytes(path: Path, data: bytes) -> None:
     written to directly, never replaced by a regular file; a folder or socket is refused.
     Every failure is a :class:`DataError` naming the file.
     """
+    atomic_write_chunks(path, (data,))
+
+
+def atomic_write_chunks(path: Path, chunks: Iterable[bytes]) -> int:
+    """:func:`atomic_write_bytes` for data made piece by piece, never all in memory at once.
+
+    Returns the number of bytes written.
+    """
     path = Path(path)
     try:
         target = _write_target(path)
         if target is None:
-            _write_special(path, data)
-            return
+            return _write_special(path, chunks)
         target.parent.mkdir(parents=True, exist_ok=True)
-        _replace_atomically(target, data)
+        return _replace_atomically(target, chunks)
     except OSError as exc:
         raise DataError(f"cannot write {path}: {exc.strerror or exc}") from None
 
@@ -110,7 +120,7 @@ def _write_target(path: Path) -> Path | None:
     raise DataError(f"cannot write {path}: it is {kind}")
 
 
-def _write_special(path: Path, data: bytes) -> None:
+def _write_special(path: Path, chunks: Iterable[bytes]) -> int:
     # O_NONBLOCK: a FIFO nobody reads fails at once (ENXIO) instead of hanging.
     try:
         fd = os.open(path, os.O_WRONLY | os.O_NONBLOCK)
@@ -118,29 +128,37 @@ def _write_special(path: Path, data: bytes) -> None:
         if exc.errno == errno.ENXIO:
             raise DataError(f"cannot write {path}: no process is reading this FIFO") from None
         raise
+    written = 0
     try:
         os.set_blocking(fd, True)
-        view = memoryview(data)
-        while view:
-            view = view[os.write(fd, view) :]
+        for data in chunks:
+            view = memoryview(data)
+            while view:
+                view = view[os.write(fd, view) :]
+            written += len(data)
     finally:
         os.close(fd)
+    return written
 
 
-def _replace_atomically(path: Path, data: bytes) -> None:
+def _replace_atomically(path: Path, chunks: Iterable[bytes]) -> int:
     fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+    written = 0
     try:
         # mkstemp creates 0600; give the file the mode a plain open() would have had.
         mode = path.stat().st_mode & 0o777 if path.exists() else 0o666 & ~_umask()
         os.chmod(tmp, mode)
         with os.fdopen(fd, "wb") as handle:
-            handle.write(data)
+            for data in chunks:
+                handle.write(data)
+                written += len(data)
             handle.flush()
             os.fsync(handle.fileno())
         os.replace(tmp, path)
     except BaseException:
         Path(tmp).unlink(missing_ok=True)
         raise
+    return written
 
 
 def _umask() -> int:
@@ -172,7 +190,23 @@ _FOOTER_LINE = re.compile(rb"# pcr-graph end: (\d+) triples, sha256 ([0-9a-f]{64
 
 def footer_line(body: bytes, triples: int) -> str:
     """The closing checksum line for a file whose bytes before it are ``body``."""
-    return f"{FOOTER}{triples} triples, sha256 {hashlib.sha256(body).hexdigest()}\n"
+    return _footer(hashlib.sha256(body).hexdigest(), triples)
+
+
+def _footer(sha256: str, triples: int) -> str:
+    return f"{FOOTER}{triples} triples, sha256 {sha256}\n"
+
+
+def with_footer(chunks: Iterable[bytes], triples: Callable[[], int]) -> Iterator[bytes]:
+    """``chunks``, then their closing checksum line (:func:`footer_line`), hashed as they pass.
+
+    ``triples`` is called once every chunk has gone by, for the count the line declares.
+    """
+    digest = hashlib.sha256()
+    for chunk in chunks:
+        digest.update(chunk)
+        yield chunk
+    yield _footer(digest.hexdigest(), triples()).encode("utf-8")
 
 
 def verify_footer(data: bytes, source: str) -> int | None:

@@ -111,6 +111,9 @@ class PCR(DefinedNamespace):
     release: URIRef  # RegistryRecord / ImportRun -> literal release label, e.g. "epraccur 2023-12"
     recordOf: URIRef  # RegistryRecord -> Provider (sub-property of prov:specializationOf)
 
+    # vocabulary metadata
+    listOrder: URIRef  # concept / skos:Collection -> xsd:integer: where it comes in lists
+
 
 PREFIXES: dict[str, str] = {
     "pcr": str(PCR._NS),

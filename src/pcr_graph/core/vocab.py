@@ -1,20 +1,23 @@
 """The SKOS vocabularies (sectors, link types, themes, phases, forum kinds) as lookups.
 
 Users write notations (``care-home``) or, case-insensitively, labels (``Care home``);
-:meth:`Scheme.resolve` turns either into the concept IRI.
+:meth:`Scheme.resolve` turns either into the concept IRI. Everything here is read from
+``ontology/*.ttl``: which concepts exist, their hierarchy (``skos:broader``), the order
+they are listed in (``pcr:listOrder``) and, for sectors, the display groups maps and
+legends show them in (the ``skos:Collection`` groupings of ``sectors.ttl``).
 """
 
 from __future__ import annotations
 
-from collections.abc import Mapping
-from dataclasses import dataclass
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
 from functools import cache
 from types import MappingProxyType
 
 from rdflib import Graph, URIRef
-from rdflib.namespace import SKOS
+from rdflib.namespace import RDF, SKOS
 
-from pcr_graph.core.namespaces import SCHEME
+from pcr_graph.core.namespaces import PCR, SCHEME
 from pcr_graph.core.resources import ontology_files
 
 
@@ -27,6 +30,8 @@ class Scheme:
     notation: dict[URIRef, str]
     label: dict[URIRef, str]
     broader: dict[URIRef, tuple[URIRef, ...]]
+    order: dict[URIRef, int] = field(default_factory=dict)
+    """``pcr:listOrder`` of the concepts that have one."""
 
     def resolve(self, text: str) -> URIRef | None:
         """The concept whose notation or label is ``text`` (case-insensitive), or None."""
@@ -35,6 +40,15 @@ class Scheme:
     def notations(self) -> list[str]:
         """Every notation, sorted."""
         return sorted(self.notation.values())
+
+    def ordered(self) -> list[URIRef]:
+        """Every concept by ``pcr:listOrder``; those without one last, by notation."""
+        return sorted(self.notation, key=_order_key(self.order, self.notation))
+
+    def rank(self, notation: str) -> int:
+        """The ``pcr:listOrder`` of the concept with ``notation`` (999 if it has none)."""
+        concept = self.by_key.get(_key(notation))
+        return self.order.get(concept, 999) if concept is not None else 999
 
     def ancestors(self, concept: URIRef) -> set[URIRef]:
         """``concept`` and everything above it (skos:broader, transitively)."""
@@ -70,6 +84,7 @@ def scheme(name: str) -> Scheme:
     notation: dict[URIRef, str] = {}
     label: dict[URIRef, str] = {}
     broader: dict[URIRef, tuple[URIRef, ...]] = {}
+    order: dict[URIRef, int] = {}
     for concept in sorted(graph.subjects(SKOS.inScheme, iri), key=str):
         assert isinstance(concept, URIRef)
         code = str(graph.value(concept, SKOS.notation) or "")
@@ -79,11 +94,14 @@ def scheme(name: str) -> Scheme:
         broader[concept] = tuple(
             sorted((URIRef(str(o)) for o in graph.objects(concept, SKOS.broader)), key=str)
         )
+        rank = graph.value(concept, PCR.listOrder)
+        if rank is not None:
+            order[concept] = int(str(rank))
         alternatives = sorted(str(a) for a in graph.objects(concept, SKOS.altLabel))
         for text in (code, name_, *alternatives):
             if text:
                 by_key.setdefault(_key(text), concept)
-    return Scheme(iri, by_key, notation, label, broader)
+    return Scheme(iri, by_key, notation, label, broader, order)
 
 
 def sectors() -> Scheme:
@@ -106,70 +124,86 @@ def forum_kinds() -> Scheme:
     return scheme("forum-kinds")
 
 
-# How maps, legends and heatmaps order and group sectors.
-SECTOR_GROUP: Mapping[str, str] = MappingProxyType(
-    {
-        "nhs": "nhs",
-        "nhs-trust": "nhs",
-        "acute-trust": "nhs",
-        "emergency-department": "nhs",
-        "ambulance": "nhs",
-        "community-health": "nhs",
-        "mental-health": "nhs",
-        "nhs-111": "nhs",
-        "urgent-treatment-centre": "nhs",
-        "primary-care": "primary",
-        "gp-practice": "primary",
-        "out-of-hours": "primary",
-        "pharmacy": "primary",
-        "dental": "primary",
-        "adult-social-care": "social",
-        "care-home": "social",
-        "domiciliary-care": "social",
-        "local-authority": "council",
-        "public-health": "council",
-        "voluntary-sector": "voluntary",
-        "hospice": "voluntary",
-        "education": "other",
-        "healthwatch": "other",
-    }
-)
+@dataclass(frozen=True)
+class Group:
+    """A display group of sectors (a ``skos:Collection`` in ``sectors.ttl``)."""
 
-SECTOR_GROUP_ORDER = ("nhs", "primary", "social", "council", "voluntary", "other")
-SECTOR_ORDER = (
-    "nhs",
-    "nhs-trust",
-    "acute-trust",
-    "emergency-department",
-    "ambulance",
-    "community-health",
-    "mental-health",
-    "nhs-111",
-    "urgent-treatment-centre",
-    "primary-care",
-    "gp-practice",
-    "out-of-hours",
-    "pharmacy",
-    "dental",
-    "adult-social-care",
-    "care-home",
-    "domiciliary-care",
-    "local-authority",
-    "public-health",
-    "voluntary-sector",
-    "hospice",
-    "education",
-    "healthwatch",
-)
-_SECTOR_RANK = {notation: rank for rank, notation in enumerate(SECTOR_ORDER)}
-_GROUP_RANK = {group: rank for rank, group in enumerate(SECTOR_GROUP_ORDER)}
+    notation: str
+    label: str
+    members: frozenset[str]
+    """Notations of the sectors the collection lists."""
+
+
+def _order_key(
+    order: Mapping[URIRef, int], notation: Mapping[URIRef, str]
+) -> Callable[[URIRef], tuple[int, int, str]]:
+    def key(concept: URIRef) -> tuple[int, int, str]:
+        rank = order.get(concept)
+        return (0 if rank is not None else 1, rank or 0, notation.get(concept, str(concept)))
+
+    return key
+
+
+@cache
+def sector_groups() -> tuple[Group, ...]:
+    """The sector display groups, in ``pcr:listOrder``."""
+    graph = vocabulary_graph()
+    known = sectors().notation
+    order: dict[URIRef, int] = {}
+    notation: dict[URIRef, str] = {}
+    members: dict[URIRef, frozenset[str]] = {}
+    for collection in graph.subjects(RDF.type, SKOS.Collection):
+        listed = set(graph.objects(collection, SKOS.member))
+        if not isinstance(collection, URIRef) or not listed or not listed <= known.keys():
+            continue  # not a grouping of sectors
+        notation[collection] = str(graph.value(collection, SKOS.notation) or collection)
+        members[collection] = frozenset(known[m] for m in listed if isinstance(m, URIRef))
+        rank = graph.value(collection, PCR.listOrder)
+        if rank is not None:
+            order[collection] = int(str(rank))
+    return tuple(
+        Group(
+            notation[c],
+            str(graph.value(c, SKOS.prefLabel) or notation[c]),
+            members[c],
+        )
+        for c in sorted(notation, key=_order_key(order, notation))
+    )
+
+
+OTHER_GROUP = "other"
+"""The group of a sector no display group lists (one added to the vocabulary later)."""
+
+
+@cache
+def _sector_group_of() -> Mapping[str, str]:
+    found: dict[str, str] = {}
+    for group in sector_groups():
+        for member in sorted(group.members):
+            found.setdefault(member, group.notation)
+    scheme_ = sectors()
+    for concept, code in scheme_.notation.items():
+        if code not in found:
+            # A sector no group lists joins the group of its nearest listed ancestor.
+            ancestors = scheme_.ancestors(concept) - {concept}
+            listed = sorted(scheme_.notation[a] for a in ancestors if scheme_.notation[a] in found)
+            found[code] = found[listed[0]] if listed else OTHER_GROUP
+    return MappingProxyType(found)
+
+
+@cache
+def _group_rank() -> Mapping[str, int]:
+    names = [group.notation for group in sector_groups()]
+    if OTHER_GROUP not in names:
+        names.append(OTHER_GROUP)
+    return MappingProxyType({name: rank for rank, name in enumerate(names)})
 
 
 def sector_group(notation: str) -> str:
-    """The display group of a sector notation (``"other"`` for one the table does not know)."""
-    return SECTOR_GROUP.get(notation, "other")
+    """The display group of a sector notation (``"other"`` for one the vocabulary lacks)."""
+    return _sector_group_of().get(notation, OTHER_GROUP)
 
 
 def sector_sort_key(notation: str) -> tuple[int, int, str]:
-    """Sort key putting sectors in display order: by group, then the table's order, then name."""
-    return (_GROUP_RANK[sector_group(notation)], _SECTOR_RANK.get(notation, 999), notation)
+    """Sort key putting sectors in display order: by group, then ``pcr:listOrder``, then name."""
+    return (_group_rank()[sector_group(notation)], sectors().rank(notation), notation)

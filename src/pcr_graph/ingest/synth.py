@@ -34,15 +34,16 @@ The same ``providers`` and ``seed`` always give byte-identical Turtle.
 
 from __future__ import annotations
 
-import os
 import random
-import tempfile
 from collections import Counter, defaultdict
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from rdflib.namespace import DCMITYPE
+
 from pcr_graph.core.errors import UsageError
+from pcr_graph.core.namespaces import BASE, PREFIXES
 
 AREAS = 42
 """Synthetic areas, as many as England has ICS footprints."""
@@ -106,17 +107,15 @@ SECTOR_NAMES = {
     "ambulance": "ambulance service",
 }
 
-LINK_TYPES = (
-    "mutual-aid",
-    "shared-governance",
-    "discharge-coordination",
-    "information-sharing",
-    "staff-redeployment",
-    "joint-planning",
-    "joint-training",
-    "shared-pathway",
-    "community-engagement",
-)
+
+def link_types() -> tuple[str, ...]:
+    """The link type notations, in the vocabulary's list order (``ontology/link-types.ttl``)."""
+    from pcr_graph.core.vocab import link_types as scheme
+
+    types = scheme()
+    return tuple(types.notation[concept] for concept in types.ordered())
+
+
 _THEME_OF = {
     "mutual-aid": "safety-and-staff-skills",
     "shared-governance": "governance-and-shared-planning",
@@ -176,22 +175,14 @@ _EVIDENCE_PER_TYPE = 2
 _STALE_SHARE = 0.08
 """Share of evidence items dated before March 2020 (the stale-evidence rule finds them)."""
 
-_BASE = "https://w3id.org/pcr-graph/"
-SYNTHETIC = _BASE + "id/synthetic/"
+SYNTHETIC = BASE + "id/synthetic/"
 """Every synthetic IRI starts with this."""
 
 _PREFIXES = (
-    ("pcr", _BASE + "def#"),
-    ("sector", _BASE + "def/sector/"),
-    ("linktype", _BASE + "def/link-type/"),
-    ("theme", _BASE + "def/theme/"),
-    ("forumkind", _BASE + "def/forum-kind/"),
-    ("org", "http://www.w3.org/ns/org#"),
-    ("skos", "http://www.w3.org/2004/02/skos/core#"),
-    ("prov", "http://www.w3.org/ns/prov#"),
-    ("dcterms", "http://purl.org/dc/terms/"),
-    ("dctype", "http://purl.org/dc/dcmitype/"),
-    ("xsd", "http://www.w3.org/2001/XMLSchema#"),
+    *((p, PREFIXES[p]) for p in ("pcr", "sector", "linktype", "theme", "forumkind")),
+    *((p, PREFIXES[p]) for p in ("org", "skos", "prov", "dcterms")),
+    ("dctype", str(DCMITYPE)),
+    ("xsd", PREFIXES["xsd"]),
     ("sa", SYNTHETIC + "area/"),
     ("sr", SYNTHETIC + "region/"),
     ("sp", SYNTHETIC + "provider/"),
@@ -466,32 +457,10 @@ class SyntheticEngland:
         Like every Turtle file pcr-graph writes, it ends with a checksum line, so a copy cut
         short is refused when loaded.
         """
-        import hashlib
+        from pcr_graph.core.files import atomic_write_chunks, with_footer
 
-        from pcr_graph.core.files import FOOTER
-
-        path = Path(path)
-        path.parent.mkdir(parents=True, exist_ok=True)
-        fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
-        written = 0
-        digest = hashlib.sha256()
-        try:
-            os.chmod(tmp, 0o644)
-            with os.fdopen(fd, "wb") as handle:
-                for chunk in self.turtle():
-                    data = chunk.encode("utf-8")
-                    digest.update(data)
-                    handle.write(data)
-                    written += len(data)
-                footer = f"{FOOTER}{self.triples()} triples, sha256 {digest.hexdigest()}\n"
-                written += handle.write(footer.encode("utf-8"))
-                handle.flush()
-                os.fsync(handle.fileno())
-            os.replace(tmp, path)
-        except BaseException:
-            Path(tmp).unlink(missing_ok=True)
-            raise
-        return written
+        chunks = (chunk.encode("utf-8") for chunk in self.turtle())
+        return atomic_write_chunks(Path(path), with_footer(chunks, self.triples))
 
 
 def _string(text: str) -> str:
@@ -596,8 +565,9 @@ class _Builder:
     # -- evidence
     def make_evidence(self) -> None:
         rng = self.rng
+        types = link_types()
         for area in range(AREAS):
-            for link_type in LINK_TYPES:
+            for link_type in types:
                 numbers = []
                 for k in range(_EVIDENCE_PER_TYPE):
                     if rng.random() < _STALE_SHARE:
