@@ -376,8 +376,8 @@ def test_every_shape_with_a_target_is_compiled_per_the_spec(plan: str) -> None:
     "shape",
     [
         "ex:S a sh:PropertyShape ; sh:targetNode ex:n ; sh:path ex:p ; sh:pattern 'x' .",
-        "ex:S sh:targetNode ex:n ; sh:class ex:C .",
-        "ex:S a rdfs:Class, sh:NodeShape ; sh:in ( ex:n ) .",
+        "ex:S sh:targetNode ex:n ; sh:pattern 'x' .",
+        "ex:S a rdfs:Class, sh:NodeShape ; sh:closed true .",
         "ex:S sh:target [ a sh:SPARQLTarget ] ; sh:property [ sh:path ex:p ; sh:minCount 1 ] .",
     ],
 )

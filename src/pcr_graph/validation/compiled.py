@@ -29,15 +29,17 @@ well-formed for its datatype by XSD's rules, as Oxigraph's casts apply them: rdf
 a few forms XSD does not, such as ``"2020-W01-1"^^xsd:date``, which pySHACL then passes and
 this rejects), ``sh:nodeKind``, ``sh:hasValue``, ``sh:in``, ``sh:node``
 (to value shapes made of ``sh:hasValue`` property shapes), ``sh:equals``, ``sh:disjoint``,
-``sh:lessThan``, ``sh:lessThanOrEquals``; paths that are a property or its inverse. Shapes
-using anything else raise :class:`UnsupportedShapes`, and
-:func:`pcr_graph.validation.validate.validate` then falls back to pySHACL.
+``sh:lessThan``, ``sh:lessThanOrEquals``; paths that are a property or its inverse; and on a
+node shape itself (constraining the focus node) ``sh:class``, ``sh:datatype``,
+``sh:nodeKind``, ``sh:in`` and ``sh:node``. Shapes using anything else raise
+:class:`UnsupportedShapes`, and :func:`pcr_graph.validation.validate.validate` then falls
+back to pySHACL.
 
 Which shapes are validated follows SHACL's own definition (§2.1): every shape with a target,
 typed ``sh:NodeShape``, ``sh:PropertyShape`` or not typed at all, including a property
 shape with a target of its own and a class that is also a shape (an implicit class target).
 Each is compiled whole or refused: none is skipped. On the W3C SHACL Core suite
-(``tests/validation/test_w3c_shacl.py``) it compiles 21 of the 98 tests, answers all 21 as
+(``tests/validation/test_w3c_shacl.py``) it compiles 36 of the 98 tests, answers all 36 as
 expected, and refuses the rest.
 """
 
@@ -95,7 +97,16 @@ _NODE_SHAPE_KEYS = {
     SH.deactivated,
     SH.name,
     SH.description,
+    SH.message,
+    SH.severity,
+    SH["class"],
+    SH.datatype,
+    SH.nodeKind,
+    SH["in"],
+    SH.node,
 }
+"""What a node shape may hold; ``sh:class``, ``sh:datatype``, ``sh:nodeKind``, ``sh:in`` and
+``sh:node`` on it constrain the focus node itself (:meth:`_Compiler.node_checks`)."""
 _PROPERTY_SHAPE_KEYS = {
     RDF.type,
     RDFS.comment,
@@ -375,6 +386,40 @@ class _Compiler:
             out.append(check.rows(component, body, "SELECT DISTINCT ?focus ?v ?o"))
         return out
 
+    def node_checks(self, target: _Target, shape: Node) -> list[Check]:
+        """The constraints a node shape puts on each focus node itself (its value node).
+
+        Each result's value (``?v``) is the focus node, as SHACL reports it.
+        """
+        shapes = self.shapes
+        if not isinstance(shape, URIRef | BNode):
+            raise UnsupportedShapes(f"a node shape is an IRI or a blank node, not {shape!r}")
+        messages = list(shapes.objects(shape, SH.message))
+        if len(messages) > 1:
+            raise UnsupportedShapes(f"{shape}: more than one sh:message (one per language?)")
+        severity = shapes.value(shape, SH.severity) or SH.Violation
+        if not isinstance(severity, URIRef):
+            raise UnsupportedShapes(f"{shape}: sh:severity must be an IRI")
+        message = str(messages[0]) if messages else ""
+        maker = _Maker(shape, "", message, severity, target)
+        out: list[Check] = []
+        for cls in _sorted(shapes.objects(shape, SH["class"])):
+            out.append(maker.focus_itself("class", f"MINUS {{ {self.instance_of('?v', cls)} }}"))
+        for datatype in _sorted(shapes.objects(shape, SH.datatype)):
+            out.append(maker.focus_itself("datatype", f"FILTER (!({_datatype_test(datatype)}))"))
+        for kind in _sorted(shapes.objects(shape, SH.nodeKind)):
+            if kind not in _NODE_KINDS:
+                raise UnsupportedShapes(f"unknown sh:nodeKind {kind}")
+            out.append(maker.focus_itself("nodeKind", f"FILTER (!{_NODE_KINDS[kind]})"))  # type: ignore[index]
+        for members in shapes.objects(shape, SH["in"]):
+            if not isinstance(members, BNode | URIRef):
+                raise UnsupportedShapes(f"{shape}: sh:in must be a list")
+            same = [f"sameTerm(?v, {_term(m)})" for m in Collection(shapes, members)]
+            out.append(maker.focus_itself("in", f"FILTER (!({' || '.join(same) or 'false'}))"))
+        for node in _sorted(shapes.objects(shape, SH.node)):
+            out.append(maker.focus_itself("node", f"MINUS {{ {self.conforms_pattern(node)} }}"))
+        return out
+
     def _cardinality(self, p: str, lo: int | None, hi: int | None, check: _Maker) -> list[Check]:
         out = []
         # The usual bounds need no counting of every focus node's values.
@@ -448,6 +493,13 @@ class _Maker:
             focus = f"{{ SELECT DISTINCT ?focus WHERE {{ {self.target.enumerate} }} }}"
             return self._check(component, f"{select} WHERE {{ {focus} {body} }}")
         return self._check(component, f"{select} WHERE {{ {body} FILTER ({self.target.test}) }}")
+
+    def focus_itself(self, component: str, condition: str) -> Check:
+        """Each focus node (as the value ``?v``) for which ``condition`` (a ``FILTER`` or
+        ``MINUS`` on ``?v``) leaves a row: a node shape's constraint on the node itself."""
+        focus = f"{{ SELECT DISTINCT ?focus WHERE {{ {self.target.enumerate} }} }}"
+        body = f"{focus} BIND (?focus AS ?v) {condition}"
+        return self._check(component, f"SELECT DISTINCT ?focus ?v WHERE {{ {body} }}")
 
     def bad_values(self, component: str, path: str, test: str) -> Check:
         """Each value of ``path`` (at a focus node) for which the expression ``test`` holds."""
@@ -575,6 +627,7 @@ def compile_shapes(shapes: Graph, store: Store) -> list[Check]:
         unknown = {k for k in keys if str(k).startswith(str(SH))} - _NODE_SHAPE_KEYS
         if unknown:
             raise UnsupportedShapes(f"{shape}: {', '.join(sorted(map(str, unknown)))} not compiled")
+        checks.extend(compiler.node_checks(target, shape))
         for prop in _sorted(shapes.objects(shape, SH.property)):
             checks.extend(compiler.property_checks(target, prop))
     return checks
