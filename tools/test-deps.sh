@@ -11,6 +11,7 @@ export DEBIAN_FRONTEND=noninteractive
 debian_needs=(
   "chromium:chromium"
   "virtuoso-t:virtuoso-opensource-7-bin"
+  "curl:curl"
 )
 
 missing=()

@@ -212,9 +212,9 @@ def import_csv(
 
     \b
     Example:
-      pcr-graph import csv my-review/ --name my-review
       pcr-graph import csv my-review/ --lenient --rejects fix-me/
-      pcr-graph import csv fix-me/        # after correcting it: merges into my-review
+      pcr-graph import csv fix-me/    # once corrected: merges into the import my-review
+      pcr-graph import csv my-review/ --name my-review    # strict: all rows or none
     """
     from pcr_graph.app.tasks import import_workbook_into
 

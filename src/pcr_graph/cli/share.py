@@ -96,7 +96,8 @@ def serve(
     \b
     Example:
       pcr-graph serve --port 7879
-      curl -H 'Accept: text/csv' 'http://127.0.0.1:7879/sparql?query=SELECT+*+{?s+?p+?o}+LIMIT+3'
+      curl -G -H 'Accept: text/csv' http://127.0.0.1:7879/sparql \\
+        --data-urlencode 'query=SELECT * { ?s ?p ?o } LIMIT 3'
     """
     from pcr_graph.share.endpoint import EndpointConfig, SparqlEndpoint
 
