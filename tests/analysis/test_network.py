@@ -19,6 +19,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from rdflib import URIRef
 
+from pcr_graph.analysis import change as ch
 from pcr_graph.analysis import network as nw
 from pcr_graph.analysis.network import Forum, Link, Provider
 from pcr_graph.cli.network import COMMANDS
@@ -587,7 +588,7 @@ def test_unknown_provider_is_a_usage_error(store: Store) -> None:
 
 def test_what_if_removes_on_a_copy_only(store: Store) -> None:
     size = len(store)
-    report = nw.what_if_remove(store, "tx-acute")
+    report = ch.what_if_remove(store, "tx-acute")
     assert len(store) == size
     assert P("tx-acute") in nw.provider_graph(store, "tx")
     assert report.links_ended == ("L1 (shared-pathway)", "L2 (discharge-coordination)")
@@ -612,8 +613,8 @@ def test_what_if_removes_on_a_copy_only(store: Store) -> None:
 
 
 def test_remove_provider_keeps_multi_party_links_among_the_rest(store: Store) -> None:
-    copy = nw.copy_store(store)
-    nw.remove_provider(copy, URIRef(P("tx-acute")))
+    copy = ch.copy_store(store)
+    ch.remove_provider(copy, URIRef(P("tx-acute")))
     G = nw.provider_graph(copy, "tx")
     assert P("tx-acute") not in G
     assert G.edges[P("tx-comm"), P("tx-la")]["links"] == (f"{WB}link/L5",)
@@ -639,7 +640,7 @@ def test_remove_provider_keeps_multi_party_links_among_the_rest(store: Store) ->
 
 
 def test_diff_between_two_dates(store: Store) -> None:
-    changes = nw.diff_dates(store, dt.date(2020, 2, 1), dt.date(2020, 7, 1))
+    changes = ch.diff_dates(store, dt.date(2020, 2, 1), dt.date(2020, 7, 1))
     found = {(c.change, c.kind, c.item) for c in changes}
     assert ("gained", "link", "L2 (discharge-coordination)") in found
     assert ("lost", "link", "L3 (joint-training)") in found
@@ -669,19 +670,19 @@ def test_diff_of_two_turtle_snapshots(tmp_path: Path, project: Project) -> None:
     old, new = tmp_path / "old.ttl", tmp_path / "new.ttl"
     old.write_text(fixture_turtle(drop_links=("L4",)), encoding="utf-8")
     new.write_text(fixture_turtle(), encoding="utf-8")
-    stores = [nw.open_snapshot(p, project) for p in (old, new)]
-    changes = nw.diff_stores(stores[0], stores[1], areas=[URIRef(f"{WB}area/tx")])
+    stores = [ch.open_snapshot(p, project) for p in (old, new)]
+    changes = ch.diff_stores(stores[0], stores[1], areas=[URIRef(f"{WB}area/tx")])
     links = [(c.change, c.item, c.detail) for c in changes if c.kind == "link"]
     assert links == [("gained", "L4 (mutual-aid)", "Alder House; Birch Court")]
     assert all(c.area_label == "Testshire (fictional)" for c in changes)
-    assert nw.diff_stores(stores[1], stores[1]) == []
+    assert ch.diff_stores(stores[1], stores[1]) == []
 
 
 def test_open_snapshot_rejects_what_it_cannot_read(tmp_path: Path) -> None:
     with pytest.raises(UsageError, match="no such file"):
-        nw.open_snapshot(tmp_path / "missing.ttl")
+        ch.open_snapshot(tmp_path / "missing.ttl")
     with pytest.raises(UsageError, match="not a snapshot"):
-        nw.open_snapshot(tmp_path)
+        ch.open_snapshot(tmp_path)
 
 
 # ---------------------------------------------------------------------------------------

@@ -197,7 +197,7 @@ def diff(
       pcr-graph diff round1.ttl round2.ttl --area wv
       pcr-graph diff --at 2020-04-01 --at 2021-03-31 --format md
     """
-    from pcr_graph.analysis.network import (
+    from pcr_graph.analysis.change import (
         CHANGE_COLUMNS,
         change_rows,
         diff_stores,
@@ -251,7 +251,7 @@ def what_if(
       pcr-graph what-if --remove wv-acute
       pcr-graph what-if --remove mb-acute --area mb --format md
     """
-    from pcr_graph.analysis.network import CHANGE_COLUMNS, what_if_remove
+    from pcr_graph.analysis.change import CHANGE_COLUMNS, what_if_remove
     from pcr_graph.render.tables import format_rows
 
     project = project_of(ctx)

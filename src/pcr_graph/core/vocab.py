@@ -9,10 +9,11 @@ legends show them in (the ``skos:Collection`` groupings of ``sectors.ttl``).
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from functools import cache
 from types import MappingProxyType
+from typing import TypeVar
 
 from rdflib import Graph, URIRef
 from rdflib.namespace import RDF, SKOS
@@ -52,14 +53,29 @@ class Scheme:
 
     def ancestors(self, concept: URIRef) -> set[URIRef]:
         """``concept`` and everything above it (skos:broader, transitively)."""
-        seen: set[URIRef] = set()
-        todo = [concept]
-        while todo:
-            current = todo.pop()
-            if current not in seen:
-                seen.add(current)
-                todo.extend(self.broader.get(current, ()))
-        return seen
+        return ancestors(concept, self.broader)
+
+
+_T = TypeVar("_T")
+
+
+def ancestors(concept: _T, broader: Mapping[_T, Sequence[_T]]) -> set[_T]:
+    """``concept`` and everything above it in ``broader`` (concept to its broader ones).
+
+    For a hierarchy given as data (one read from a store, keyed by notation) as well as the
+    built-in schemes' (:meth:`Scheme.ancestors`).
+
+    >>> sorted(ancestors("care-home", {"care-home": ["adult-social-care"]}))
+    ['adult-social-care', 'care-home']
+    """
+    seen: set[_T] = set()
+    todo = [concept]
+    while todo:
+        current = todo.pop()
+        if current not in seen:
+            seen.add(current)
+            todo.extend(broader.get(current, ()))
+    return seen
 
 
 def _key(text: str) -> str:

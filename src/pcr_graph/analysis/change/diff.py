@@ -1,0 +1,310 @@
+"""What changed between two snapshots of the graph: links, forums, pathways and gaps."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections import defaultdict
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from rdflib import URIRef
+
+from pcr_graph.analysis.change.edits import copy_store, restrict_to_date
+from pcr_graph.analysis.network.figures import _names
+from pcr_graph.analysis.network.records import Provider, _short
+from pcr_graph.analysis.network.views import forum_records
+from pcr_graph.core.errors import UsageError
+from pcr_graph.store.engines import Store
+
+if TYPE_CHECKING:
+    from pcr_graph.analysis.gaps import GapReport, Hit
+    from pcr_graph.store.project import Project
+
+_DIFF_LINKS = """
+SELECT ?link ?id ?type ?participant ?participantLabel ?area ?areaLabel WHERE {
+  ?link a pcr:CollaborationLink .
+  OPTIONAL { ?link dcterms:identifier ?id }
+  OPTIONAL { ?link pcr:linkType/skos:notation ?type }
+  OPTIONAL { ?link pcr:participant ?participant .
+             OPTIONAL { ?participant skos:prefLabel ?participantLabel } }
+  OPTIONAL { ?link pcr:area ?area . OPTIONAL { ?area skos:prefLabel ?areaLabel } }
+}
+ORDER BY ?link ?id ?type ?participant ?participantLabel ?area ?areaLabel
+"""
+
+
+_AREA_LABELS = """
+SELECT ?area ?label WHERE { ?area a pcr:Area ; skos:prefLabel ?label }
+ORDER BY ?area ?label
+"""
+
+
+@dataclass(frozen=True)
+class Change:
+    """One difference between two snapshots (or before and after a what-if)."""
+
+    change: str
+    area: str
+    area_label: str
+    kind: str
+    item: str
+    detail: str
+
+
+CHANGE_COLUMNS = ("change", "area", "kind", "item", "detail")
+
+
+_KIND_ORDER = (
+    "provider",
+    "link",
+    "planning sector",
+    "sector",
+    "pathway",
+    "integration",
+    "gap",
+)
+
+
+def change_rows(changes: Iterable[Change]) -> list[tuple[str, str, str, str, str]]:
+    """Changes as rows for :func:`pcr_graph.render.tables.format_rows` (``CHANGE_COLUMNS``)."""
+    return [(c.change, c.area_label or _short(c.area), c.kind, c.item, c.detail) for c in changes]
+
+
+def _sort_changes(changes: Iterable[Change]) -> list[Change]:
+    def key(c: Change) -> tuple[str, str, int, str, str, str]:
+        order = _KIND_ORDER.index(c.kind) if c.kind in _KIND_ORDER else len(_KIND_ORDER)
+        return (c.area_label, c.area, order, c.change, c.item, c.detail)
+
+    return sorted(set(changes), key=key)
+
+
+@dataclass(frozen=True)
+class _LinkState:
+    name: str
+    link_type: str
+    participants: tuple[str, ...]
+    areas: tuple[str, ...]
+
+
+@dataclass
+class Snapshot:
+    """What a diff compares: links, sectors at the planning table, and gap-rule hits."""
+
+    links: dict[str, _LinkState]
+    planning: dict[tuple[str, str], tuple[str, ...]]
+    hits: dict[tuple[str, str, tuple[tuple[str, str], ...]], Hit]
+    area_labels: dict[str, str]
+
+
+def _hit_key(hit: Hit) -> tuple[str, str, tuple[tuple[str, str], ...]]:
+    return (hit.rule, hit.area, tuple((s.role, s.iri) for s in hit.subjects))
+
+
+def take_snapshot(
+    store: Store, areas: Sequence[URIRef] | None = None, report: GapReport | None = None
+) -> Snapshot:
+    """Read what :func:`diff_snapshots` compares from a store (runs the gap rules)."""
+    from pcr_graph.analysis.gaps import run_gaps
+
+    wanted = {str(a) for a in areas} if areas is not None else None
+    area_labels = {r["area"]: r["label"] for r in store.select(_AREA_LABELS).strings()}
+    parts: dict[str, dict[str, set[str]]] = defaultdict(lambda: defaultdict(set))
+    for row in store.select(_DIFF_LINKS).strings():
+        state = parts[row["link"]]
+        for key in ("id", "type", "area"):
+            if row[key]:
+                state[key].add(row[key])
+        if row["participant"]:
+            state["participants"].add(row["participantLabel"] or _short(row["participant"]))
+        if row["area"] and row["areaLabel"]:
+            area_labels.setdefault(row["area"], row["areaLabel"])
+    links = {}
+    for iri, state in parts.items():
+        link_areas = tuple(sorted(state["area"]))
+        if wanted is not None and not wanted & set(link_areas):
+            continue
+        links[iri] = _LinkState(
+            min(state["id"]) if state["id"] else _short(iri),
+            min(state["type"]) if state["type"] else "",
+            tuple(sorted(state["participants"])),
+            link_areas,
+        )
+    planning: dict[tuple[str, str], set[str]] = defaultdict(set)
+    forums, members = forum_records(store)
+    member_info = {m.iri: m for m in members}
+    for forum in forums:
+        for area in forum.areas:
+            if wanted is not None and area not in wanted:
+                continue
+            for member in forum.members:
+                info = member_info.get(member, Provider(member))
+                for sector in info.sectors:
+                    planning[(area, sector)].add(info.label or _short(member))
+    report = report if report is not None else run_gaps(store, areas=areas)
+    hits = {_hit_key(h): h for h in report.hits}
+    for iri, label in report.areas:
+        area_labels.setdefault(iri, label)
+    return Snapshot(
+        links,
+        {k: tuple(sorted(v)) for k, v in planning.items()},
+        hits,
+        area_labels,
+    )
+
+
+def diff_snapshots(old: Snapshot, new: Snapshot) -> list[Change]:
+    """Links gained, lost and changed; sectors joining and leaving the planning table;
+    gap-rule hits opened and closed.
+
+    Examples
+    --------
+    >>> a = Snapshot({}, {("A", "care-home"): ("Home",)}, {}, {"A": "Area A"})
+    >>> b = Snapshot({}, {}, {}, {"A": "Area A"})
+    >>> [(c.change, c.item) for c in diff_snapshots(a, b)]
+    [('left', 'care-home')]
+    """
+    labels = {**old.area_labels, **new.area_labels}
+
+    def area_of(state: _LinkState) -> tuple[str, str]:
+        return (
+            "; ".join(state.areas),
+            "; ".join(labels.get(a, _short(a)) for a in state.areas),
+        )
+
+    changes: list[Change] = []
+    for iri in sorted(set(old.links) | set(new.links)):
+        before, after = old.links.get(iri), new.links.get(iri)
+        state = after or before
+        assert state is not None
+        area, area_label = area_of(state)
+        item = f"{state.name} ({state.link_type})"
+        if before is None:
+            changes.append(
+                Change("gained", area, area_label, "link", item, "; ".join(state.participants))
+            )
+        elif after is None:
+            changes.append(
+                Change("lost", area, area_label, "link", item, "; ".join(state.participants))
+            )
+        elif before != after:
+            what = []
+            if before.link_type != after.link_type:
+                what.append(f"type {before.link_type} → {after.link_type}")
+            if before.participants != after.participants:
+                old_names, new_names = "; ".join(before.participants), "; ".join(after.participants)
+                what.append(f"participants {old_names} → {new_names}")
+            if before.areas != after.areas:
+                what.append("areas changed")
+            changes.append(Change("changed", area, area_label, "link", item, ", ".join(what)))
+    for area, sector in sorted(set(old.planning) ^ set(new.planning)):
+        joined = (area, sector) in new.planning
+        members = (new if joined else old).planning[(area, sector)]
+        changes.append(
+            Change(
+                "joined" if joined else "left",
+                area,
+                labels.get(area, _short(area)),
+                "planning sector",
+                sector,
+                ("now seated: " if joined else "was seated: ") + _names(list(members)),
+            )
+        )
+    for key in sorted(set(old.hits) ^ set(new.hits)):
+        opened = key in new.hits
+        hit = (new if opened else old).hits[key]
+        changes.append(
+            Change(
+                "opened" if opened else "closed",
+                hit.area,
+                hit.area_label or labels.get(hit.area, _short(hit.area)),
+                "gap",
+                hit.rule,
+                hit.explanation,
+            )
+        )
+    return _sort_changes(changes)
+
+
+def diff_stores(old: Store, new: Store, areas: Sequence[URIRef] | None = None) -> list[Change]:
+    """The changes from ``old`` to ``new`` (see :func:`diff_snapshots`)."""
+    return diff_snapshots(take_snapshot(old, areas), take_snapshot(new, areas))
+
+
+def diff_dates(
+    store: Store,
+    old: dt.date,
+    new: dt.date,
+    areas: Sequence[URIRef] | None = None,
+    *,
+    copies: tuple[Store, Store] | None = None,
+) -> list[Change]:
+    """The changes between two dates of one dataset, by link and membership dates.
+
+    ``copies`` are two fresh stores holding the same data to restrict (the CLI opens the
+    project twice); by default ``store`` is copied and never changed.
+    """
+    first, second = copies if copies is not None else (copy_store(store), copy_store(store))
+    restrict_to_date(first, old)
+    restrict_to_date(second, new)
+    return diff_stores(first, second, areas)
+
+
+def open_snapshot(path: Path, project: Project | None = None) -> Store:
+    """A store for one snapshot: a Turtle (or other RDF) file, a workspace, or a workbook.
+
+    - an RDF file is loaded with the ontology and reference data (not the demo);
+    - a workspace folder (with ``imports/``) is opened as a project;
+    - a workbook folder (with ``providers.csv``) is imported in memory under the name
+      ``snapshot``, so two rounds of the same workbook get the same IRIs.
+    """
+    from pcr_graph.core.resources import ontology_files, reference_files
+    from pcr_graph.store.engines import open_store
+    from pcr_graph.store.project import Project
+
+    base = project or Project()
+    path = Path(path)
+    if path.is_file():
+        files = [
+            *ontology_files(),
+            *reference_files(include_demo=False, profile=base.profile),
+            path,
+        ]
+        return open_store(files, base.engine)
+    if (path / "imports").is_dir():
+        return Project(
+            workspace=path,
+            include_demo=base.include_demo,
+            profile=base.profile,
+            engine=base.engine,
+        ).open()
+    if (path / "providers.csv").is_file():
+        from pcr_graph.ingest.workbook import import_workbook
+
+        result = import_workbook(path, name="snapshot")
+        store = open_store(
+            [*ontology_files(), *reference_files(include_demo=False, profile=base.profile)],
+            base.engine,
+        )
+        store.load(result.graph.serialize(format="nt"), "nt", str(path))
+        return store
+    if not path.exists():
+        raise UsageError(f"{path}: no such file or folder")
+    raise UsageError(
+        f"{path}: not a snapshot (give an RDF file, a workspace folder with imports/, "
+        "or a workbook folder with providers.csv)"
+    )
+
+
+__all__ = [
+    "CHANGE_COLUMNS",
+    "Change",
+    "Snapshot",
+    "change_rows",
+    "diff_dates",
+    "diff_snapshots",
+    "diff_stores",
+    "open_snapshot",
+    "take_snapshot",
+]

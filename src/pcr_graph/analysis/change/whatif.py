@@ -1,0 +1,229 @@
+"""What if a provider drops out: the area's metrics and gaps before and after."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import Any
+
+from rdflib import URIRef
+
+from pcr_graph.analysis.change.diff import _DIFF_LINKS, Change, _hit_key, _sort_changes, change_rows
+from pcr_graph.analysis.change.edits import copy_store, remove_provider
+from pcr_graph.analysis.network.pathways import integration_index, pathway_scores
+from pcr_graph.analysis.network.records import _label, _short
+from pcr_graph.analysis.network.structure import joined_sectors
+from pcr_graph.analysis.network.views import _area_iri, provider_graph, resolve_provider
+from pcr_graph.store.engines import Store
+
+_PROVIDER_FACTS = """
+SELECT ?provider ?label ?area ?link ?linkId ?type ?forum ?forumLabel WHERE {
+  ?provider a pcr:Provider .
+  OPTIONAL { ?provider skos:prefLabel ?label }
+  OPTIONAL { { ?provider pcr:operatesIn ?area }
+             UNION { ?areaLink pcr:participant ?provider ; pcr:area ?area } }
+  OPTIONAL { ?link a pcr:CollaborationLink ; pcr:participant ?provider .
+             OPTIONAL { ?link dcterms:identifier ?linkId }
+             OPTIONAL { ?link pcr:linkType/skos:notation ?type } }
+  OPTIONAL { ?forum org:hasMember ?provider . OPTIONAL { ?forum skos:prefLabel ?forumLabel } }
+}
+ORDER BY ?area ?link ?forum ?label ?linkId ?type ?forumLabel
+"""
+
+
+@dataclass(frozen=True)
+class WhatIf:
+    """What changes when one provider drops out (computed on a copy of the data)."""
+
+    provider: str
+    label: str
+    areas: tuple[str, ...]
+    links_ended: tuple[str, ...]
+    links_continuing: tuple[str, ...]
+    seats: tuple[str, ...]
+    integration: tuple[tuple[str, float | None, float | None], ...]
+    changes: tuple[Change, ...]
+
+    def rows(self) -> list[tuple[str, str, str, str, str]]:
+        """The changes as rows (``CHANGE_COLUMNS``)."""
+        return change_rows(self.changes)
+
+
+def what_if_remove(
+    store: Store,
+    provider: URIRef | str,
+    area: URIRef | str | None = None,
+    *,
+    scratch: Store | None = None,
+    weights: Mapping[str, float] | None = None,
+) -> WhatIf:
+    """Remove one provider from a copy of the data and report what breaks.
+
+    Parameters
+    ----------
+    store
+        The data; never changed.
+    provider
+        An IRI, or a workbook id, ODS code or CQC location id (:func:`resolve_provider`).
+    area
+        Only this area (default: every area the provider operates in or links in).
+    scratch
+        A fresh store holding the same data, to change instead of copying ``store``.
+    weights
+        Link-type weights for the integration index.
+
+    Returns
+    -------
+    WhatIf
+        Links that end or continue, forum seats lost, and per area: sectors lost, sectors
+        cut off from every other sector, expected pathways lost or weakened, providers left
+        without links, the integration index before and after, and gap-rule hits opened
+        and closed.
+    """
+    from pcr_graph.analysis.gaps import run_gaps
+
+    iri = provider if isinstance(provider, URIRef) else resolve_provider(store, provider)
+    facts = store.select(_PROVIDER_FACTS, {"provider": iri}).strings()
+    label = next((r["label"] for r in facts if r["label"]), _short(iri))
+    area_iri = _area_iri(store, area)
+    areas = (
+        [area_iri]
+        if area_iri is not None
+        else [URIRef(a) for a in sorted({r["area"] for r in facts if r["area"]})]
+    )
+    links = sorted(
+        {(r["linkId"] or _short(r["link"]), r["link"], r["type"]) for r in facts if r["link"]}
+    )
+    seats = tuple(sorted({r["forumLabel"] or _short(r["forum"]) for r in facts if r["forum"]}))
+    copy = scratch if scratch is not None else copy_store(store)
+    remove_provider(copy, iri)
+    surviving = {r["link"] for r in copy.select(_DIFF_LINKS).strings()}
+    ended = tuple(f"{name} ({t})" for name, link, t in links if link not in surviving)
+    continuing = tuple(f"{name} ({t})" for name, link, t in links if link in surviving)
+    changes: list[Change] = [
+        Change(
+            "removed",
+            "",
+            "",
+            "provider",
+            label,
+            f"links ending: {len(ended)}; continuing among the other participants: "
+            f"{len(continuing)}; forum seats lost: {len(seats)}",
+        )
+    ]
+    integration: list[tuple[str, float | None, float | None]] = []
+    for area_ref in areas:
+        before_graph = provider_graph(store, area_ref)
+        after_graph = provider_graph(copy, area_ref)
+        area_label = str(before_graph.graph.get("area_label") or _short(area_ref))
+        changes += _graph_changes(
+            before_graph, after_graph, str(area_ref), area_label, iri, weights
+        )
+        before_index = integration_index(before_graph, None, weights)
+        after_index = integration_index(after_graph, None, weights)
+        integration.append((str(area_ref), before_index, after_index))
+        if before_index is not None and after_index is not None and before_index != after_index:
+            changes.append(
+                Change(
+                    "changed",
+                    str(area_ref),
+                    area_label,
+                    "integration",
+                    "cross-sector integration index",
+                    f"{before_index:.3f} → {after_index:.3f}",
+                )
+            )
+    if areas:
+        before_hits = {_hit_key(h): h for h in run_gaps(store, areas=areas).hits}
+        after_hits = {_hit_key(h): h for h in run_gaps(copy, areas=areas).hits}
+        for key in sorted(set(before_hits) ^ set(after_hits)):
+            opened = key in after_hits
+            hit = after_hits[key] if opened else before_hits[key]
+            changes.append(
+                Change(
+                    "opened" if opened else "closed",
+                    hit.area,
+                    hit.area_label,
+                    "gap",
+                    hit.rule,
+                    hit.explanation,
+                )
+            )
+    return WhatIf(
+        str(iri),
+        label,
+        tuple(str(a) for a in areas),
+        ended,
+        continuing,
+        seats,
+        tuple(integration),
+        tuple(_sort_changes(changes)),
+    )
+
+
+def _graph_changes(
+    before: Any,
+    after: Any,
+    area: str,
+    area_label: str,
+    removed: str,
+    weights: Mapping[str, float] | None,
+) -> list[Change]:
+    changes: list[Change] = []
+
+    def present(G: Any) -> set[str]:
+        return {s for n in G for s in G.nodes[n].get("sectors", ())}
+
+    lost = present(before) - present(after)
+    for sector in sorted(lost):
+        changes.append(
+            Change("lost", area, area_label, "sector", sector, "no provider of this sector is left")
+        )
+    cut = (joined_sectors(before) - joined_sectors(after)) - lost
+    for sector in sorted(cut):
+        changes.append(
+            Change(
+                "cut off",
+                area,
+                area_label,
+                "sector",
+                sector,
+                "its providers no longer reach any provider of another sector",
+            )
+        )
+    for node in sorted(after):
+        if node != removed and node in before and before.degree(node) and not after.degree(node):
+            changes.append(
+                Change(
+                    "isolated",
+                    area,
+                    area_label,
+                    "provider",
+                    _label(after, node),
+                    "left with no collaboration link",
+                )
+            )
+    old_scores = pathway_scores(before, before.graph.get("expected", ()), weights)
+    new_scores = {
+        (s.from_sector, s.to_sector, s.link_type): s
+        for s in pathway_scores(after, after.graph.get("expected", ()), weights)
+    }
+    for old in old_scores:
+        new = new_scores.get((old.from_sector, old.to_sector, old.link_type))
+        new_weight = new.weight if new is not None else 0.0
+        if new_weight >= old.weight:
+            continue
+        name = f"{old.from_sector} ↔ {old.to_sector}"
+        detail = f"strength {old.weight:.2f} ({', '.join(old.types)}) → {new_weight:.2f}"
+        changes.append(
+            Change(
+                "lost" if new_weight == 0 else "weakened", area, area_label, "pathway", name, detail
+            )
+        )
+    return changes
+
+
+__all__ = [
+    "WhatIf",
+    "what_if_remove",
+]
