@@ -145,4 +145,3 @@ def cite(store: Store, report: GapReport) -> CitedReport:
         finding_urls.setdefault(row["finding"], row["url"])
     values = {f.name: getattr(report, f.name) for f in fields(GapReport)}
     return CitedReport(**values, citations=citations, finding_urls=finding_urls)
-

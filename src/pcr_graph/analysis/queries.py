@@ -126,8 +126,13 @@ def find_query(name_or_file: str) -> NamedQuery:
     candidate = queries_dir() / f"{name_or_file}.rq"
     if candidate.exists():
         return load_query(candidate)
-    names = ", ".join(q.name for q in library())
-    raise UsageError(f"unknown query {name_or_file!r} (not a file; library has: {names})")
+    from pcr_graph.core.hints import did_you_mean  # inside: only on this error path
+
+    known = [q.name for q in library()]
+    raise UsageError(
+        f"unknown query {name_or_file!r}{did_you_mean(name_or_file, known)} "
+        f"(not a file; library has: {', '.join(known)})"
+    )
 
 
 _IRI_FORBIDDEN = frozenset(' <>"{}|\\^`')
@@ -278,8 +283,12 @@ def _term(store: Store, param: Param, raw: str, qname: str) -> Node:
         scheme = sectors() if param.type == "sector" else link_types()
         concept = scheme.resolve(raw)
         if concept is None:
+            from pcr_graph.core.hints import did_you_mean  # inside: only on this error path
+
+            names = [*scheme.notations(), *scheme.label.values()]
             raise UsageError(
-                f"{where}: unknown {param.type} {raw!r} (one of {', '.join(scheme.notations())})"
+                f"{where}: unknown {param.type} {raw!r}{did_you_mean(raw, names)} "
+                f"(one of {', '.join(scheme.notations())})"
             )
         return concept
     if param.type == "integer":

@@ -493,7 +493,14 @@ def main(argv: list[str] | None = None) -> None:
     except ImportProblems as exc:
         for problem in exc.problems:
             click.echo(f"error: {problem}", err=True)
-        click.echo(f"error: {exc}", err=True)
+        rows = any(p.line > 1 for p in exc.problems)
+        hint = (
+            " (correct them and import again, or import the good rows with --lenient "
+            "--rejects FOLDER and correct the rest there)"
+            if rows
+            else ""
+        )
+        click.echo(f"error: {exc}{hint}", err=True)
         sys.exit(exc.exit_code)
     except PcrGraphError as exc:
         click.echo(f"error: {exc}", err=True)
