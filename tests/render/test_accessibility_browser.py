@@ -83,6 +83,7 @@ def test_top_pages_meet_wcag_22_aa(axe_page: Page, build_dir: Path, name: str) -
     assert axe_violations(axe_page, build_dir / name) == []
 
 
+@pytest.mark.slow
 def test_every_demo_map_meets_wcag_22_aa(axe_page: Page, build_dir: Path) -> None:
     maps = sorted((build_dir / "maps").glob("*.html"))
     assert maps

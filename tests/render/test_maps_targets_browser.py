@@ -92,6 +92,7 @@ def test_synthetic_area_up_to_100_providers_has_no_overlapping_labels(
     assert seen["labels"] >= min(providers, 20), seen
 
 
+@pytest.mark.slow
 def test_labels_keep_their_size_on_screen_when_zooming(page: Page, tmp_path: Path) -> None:
     area = synthetic_area(140, seed=3, gaps=10)
     open_area(page, tmp_path, area)
@@ -116,6 +117,7 @@ def test_labels_keep_their_size_on_screen_when_zooming(page: Page, tmp_path: Pat
 # Every gap findable
 
 
+@pytest.mark.slow
 def test_every_demo_gap_selects_what_it_names(
     page: Page, tmp_path: Path, demo_maps: list[AreaMap]
 ) -> None:
@@ -204,6 +206,7 @@ def test_link_panel_shows_id_type_period_themes_notes_and_every_evidence_item(
     assert set(selection(page)["edges"]) == {edge.id}
 
 
+@pytest.mark.slow
 def test_many_gaps_are_grouped_by_rule_with_counts(page: Page, tmp_path: Path) -> None:
     area = synthetic_area(300, seed=2, gaps=60)
     extra = tuple(MapGap("provider-without-links", "low", f"Lonely {i}") for i in range(5))
@@ -361,3 +364,24 @@ def test_overview_of_42_areas_has_no_overlapping_labels(page: Page, tmp_path: Pa
     assert seen["pairs"] == 0, seen
     assert seen["share"] >= 0.6, seen
     assert seen["labels"] >= 10 and seen["screenFont"] >= 9, seen
+
+
+def test_a_gap_shows_the_finding_it_echoes_with_its_source(page: Page, tmp_path: Path) -> None:
+    base = sample_area()
+    gap = MapGap(
+        "area-without-mutual-aid",
+        "medium",
+        "No mutual aid recorded",
+        finding="Mutual aid helped in every system we visited.",
+        finding_source="Collaboration in urgent and emergency care",
+        finding_url="https://example.org/finding",
+    )
+    area = replace(base, gaps=(gap,))
+    open_area(page, tmp_path, area)
+    page.click('button.gap[data-gap="0"]')
+    panel = page.locator("#pcr-details")
+    assert "Mutual aid helped in every system we visited." in panel.inner_text()
+    link = panel.locator("a")
+    assert link.inner_text() == "Collaboration in urgent and emergency care"
+    assert link.get_attribute("href") == "https://example.org/finding"
+    assert page.locator("#pcr-status").inner_text() == "This gap concerns the whole area."

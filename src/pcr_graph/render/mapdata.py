@@ -83,6 +83,11 @@ SELECT ?area ?link ?linkId ?note ?theme WHERE {
 }
 ORDER BY ?link ?linkId ?note ?theme
 """
+_FINDING_URLS = """
+SELECT ?finding ?url WHERE {
+  ?finding prov:wasDerivedFrom ?source . ?source pcr:url ?url .
+} ORDER BY ?finding ?url
+"""
 _AREA = """
 SELECT ?area ?label ?fictional WHERE {
   ?area skos:prefLabel ?label . OPTIONAL { ?area pcr:fictional ?fictional }
@@ -222,6 +227,10 @@ def area_map(store: Store, area: URIRef, report: GapReport | None = None) -> Are
         )
         for iri, label in sorted(forum_nodes.items(), key=lambda kv: (kv[1], kv[0]))
     ]
+    finding_urls: dict[str, str] = {}
+    if any(h.finding for h in hits):
+        for row in store.select(_FINDING_URLS).strings():
+            finding_urls.setdefault(row["finding"], row["url"])
     gaps = tuple(
         MapGap(
             rule=h.rule,
@@ -236,6 +245,7 @@ def area_map(store: Store, area: URIRef, report: GapReport | None = None) -> Are
             ),
             finding=(h.finding.quote or h.finding.label) if h.finding else "",
             finding_source=h.finding.source if h.finding else "",
+            finding_url=finding_urls.get(h.finding.iri, "") if h.finding else "",
         )
         for h in hits
     )

@@ -239,6 +239,7 @@ def render_area_html(area: AreaMap, *, seed: int = 7) -> str:
                 "sectors": list(gap.sectors),
                 "finding": gap.finding,
                 "source": gap.finding_source,
+                "url": gap.finding_url,
             }
             for gap in area.gaps
         ],

@@ -96,7 +96,9 @@ class MapGap:
     finding: str = ""
     """The review finding it echoes, quoted."""
     finding_source: str = ""
-    """Where that finding was published (a URL or a citation)."""
+    """Where that finding was published (the source's title)."""
+    finding_url: str = ""
+    """The web address of that source, when the data records one."""
 
 
 @dataclass(frozen=True)

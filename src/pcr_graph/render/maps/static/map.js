@@ -173,6 +173,25 @@
     });
   }
 
+  // A gap in full: its text, and the review finding it echoes with the finding's source.
+  function showGap(gap) {
+    show(gap.text);
+    if (!gap.finding) { return; }
+    add(details, "h4", "The review finding it echoes");
+    add(details, "blockquote", gap.finding);
+    if (gap.source || gap.url) {
+      var line = add(details, "p", "Source: ");
+      if (safeUrl(gap.url)) {
+        var a = add(line, "a", gap.source || gap.url);
+        a.href = gap.url;
+        a.rel = "noopener noreferrer";
+        add(details, "div", gap.url, "url");
+      } else {
+        add(line, "span", gap.source);
+      }
+    }
+  }
+
   // vis animates frame by frame: on a big map each frame is slow, so jump instead.
   var animation = raw.nodes.length <= 500 ? {duration: 300, easingFunction: "easeInOutQuad"}
     : false;
@@ -375,8 +394,7 @@
       if (gap.links && gap.links.length === 1 && raw.links && raw.links[gap.links[0]]) {
         showLink(gap.links[0]);
       } else if (shown !== 1 || !gap.nodes.length) {
-        show(gap.text + (gap.finding ? "\n\nReview finding: " + gap.finding : "") +
-          (gap.source ? "\nSource: " + gap.source : ""));
+        showGap(gap);
       }
       var named = gap.nodes.length || (gap.links && gap.links.length);
       var sectors = gap.sectors && gap.sectors.length;
