@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import csv
 from collections import Counter
 from pathlib import Path
 from typing import Any
@@ -22,6 +23,11 @@ from pcr_graph.share.export import (
 )
 from pcr_graph.store.engines import OxigraphStore, Store, source_graph_iri
 from pcr_graph.store.project import Project
+from tests.conftest import record_cases
+
+GEXF_SCHEMAS = Path(__file__).resolve().parents[3] / "shared" / "testsuites" / "gexf-schema" / "1.3"
+GEXF = "{http://gexf.net/1.3}"
+VIZ = "{http://gexf.net/1.3/viz}"
 
 HOSTILE = """
 @prefix pcr: <https://w3id.org/pcr-graph/def#> .
@@ -102,8 +108,15 @@ def _edge_table(G: Any) -> Counter[tuple[str, ...]]:
 def _read(fmt: str, path: Path) -> Any:
     if fmt == "graphml":
         return read_graphml(path)
-    if fmt == "gexf":
-        return nx.read_gexf(path)
+    if fmt == "gexf":  # read by networkx; sectors and areas rebuilt from one flag each
+        G = nx.read_gexf(path)
+        for _, data in G.nodes(data=True):
+            for name in ("sector", "area"):
+                flags = sorted(
+                    k.split(": ", 1)[1] for k, v in data.items() if k.startswith(f"{name}: ") and v
+                )
+                data[f"{name}s"] = "; ".join(flags)
+        return G
     return read_csv_export(path)
 
 
@@ -146,7 +159,7 @@ def test_csv_headers_are_neo4j_style(demo: Store, tmp_path: Path) -> None:
     edges = (tmp_path / "neo" / "edges.csv").read_text(encoding="utf-8").splitlines()
     assert nodes[0].startswith(":ID,label,:LABEL,")
     assert edges[0].startswith(":START_ID,:END_ID,:TYPE,")
-    types = {line.split(",")[2] for line in edges[1:]}
+    types = {row[2] for row in csv.reader(edges[1:])}
     assert "MEMBER_OF" in types and "DISCHARGE_COORDINATION" in types
 
 
@@ -179,3 +192,219 @@ def test_export_command_writes_csv_folder(
     with pytest.raises(SystemExit) as done:
         main(["export", "--format", "csv", "-o", str(tmp_path / "file")])
     assert done.value.code == 2
+
+
+# --------------------------------------------------------------------------------------
+# GEXF 1.3: the official schemas, and the map's look
+
+
+def _gexf_schemas() -> tuple[Any, Any]:
+    from lxml import etree
+
+    if not (GEXF_SCHEMAS / "gexf.xsd").is_file():
+        pytest.fail(f"the GEXF 1.3 schemas are missing: {GEXF_SCHEMAS}")
+    xsd = etree.XMLSchema(etree.parse(str(GEXF_SCHEMAS / "gexf.xsd")))
+    rng = etree.RelaxNG(etree.parse(str(GEXF_SCHEMAS / "gexf.rng")))
+    return xsd, rng
+
+
+@pytest.mark.parametrize("which", ["demo", "hostile"])
+def test_gexf_is_valid_against_the_official_gexf_1_3_schemas(
+    demo: Store, hostile: Store, tmp_path: Path, which: str
+) -> None:
+    """Valid against gexf.rng whole, and against gexf.xsd element by element.
+
+    The official 1.3 XSD (converted from the RNG) puts ``color``, ``position``, ``size`` and
+    ``shape`` in the GEXF namespace itself (its viz.xsd has no target namespace), where the
+    RNG, the GEXF primer, Gephi and networkx put them in ``http://gexf.net/1.3/viz``. So the
+    XSD checks a copy with the viz elements moved into the namespace it expects: every
+    element and attribute, the viz ones included, is then checked against the XSD's rules.
+    """
+    from lxml import etree
+
+    xsd, rng = _gexf_schemas()
+    target = tmp_path / "out.gexf"
+    export(demo if which == "demo" else hostile, "gexf", target)
+    document = etree.parse(str(target))
+    assert rng.validate(document), rng.error_log
+    viz = [e for e in document.getroot().iter() if str(e.tag).startswith(VIZ)]
+    nodes = document.getroot().findall(f".//{GEXF}node")
+    assert len(viz) == 4 * len(nodes) > 0  # colour, position, size, shape on every node
+    for element in viz:
+        element.tag = GEXF + str(element.tag)[len(VIZ) :]
+    assert xsd.validate(document), xsd.error_log
+
+
+def test_gexf_draws_each_node_as_the_map_does(demo: Store, tmp_path: Path) -> None:
+    from lxml import etree
+
+    from pcr_graph.analysis.gaps import run_gaps
+    from pcr_graph.render.mapdata import area_map
+    from pcr_graph.render.maps.positions import area_positions
+
+    wv = URIRef("https://w3id.org/pcr-graph/id/wb/demo/area/wv")
+    export(demo, "gexf", tmp_path / "wv.gexf", [wv])
+    looks = area_positions(area_map(demo, wv, run_gaps(demo, areas=[wv])))
+    drawn = {}
+    for node in etree.parse(str(tmp_path / "wv.gexf")).getroot().iter(f"{GEXF}node"):
+        colour = node.find(f"{VIZ}color")
+        position = node.find(f"{VIZ}position")
+        assert colour is not None and position is not None
+        rgb = "#{:02X}{:02X}{:02X}".format(*(int(colour.get(c, "")) for c in "rgb"))
+        size = float(node.find(f"{VIZ}size").get("value", ""))  # type: ignore[union-attr]
+        x, y = float(position.get("x", "")), float(position.get("y", ""))
+        drawn[node.get("id")] = (rgb, size, x, y)
+    on_map = {n: look for n, look in looks.items() if n in drawn}
+    assert len(on_map) == len(looks) > 10
+    origin = min(on_map)
+    for node, look in on_map.items():
+        rgb, size, x, y = drawn[node]
+        assert (rgb, size) == (look.colour.upper(), look.size), node
+        # the same layout: offsets between nodes kept, y flipped (Gephi's y points up)
+        assert x - drawn[origin][2] == look.x - looks[origin].x
+        assert y - drawn[origin][3] == -(look.y - looks[origin].y)
+    assert len({(x, y) for _, _, x, y in drawn.values()}) == len(drawn)  # no two stacked
+
+
+def test_gexf_has_one_flag_per_sector_not_a_joined_string(demo: Store, tmp_path: Path) -> None:
+    export(demo, "gexf", tmp_path / "all.gexf")
+    G = nx.read_gexf(tmp_path / "all.gexf")
+    lists = network_graph(demo, lists=True)
+    several = [n for n, d in lists.nodes(data=True) if len(d["sector_list"]) > 1]
+    assert several  # the demo has providers in two sectors
+    for node, data in lists.nodes(data=True):
+        flags = {
+            k.split(": ", 1)[1] for k, v in G.nodes[node].items() if k.startswith("sector: ") and v
+        }
+        assert flags == set(data["sector_list"]), node
+        assert not any("; " in str(v) for v in G.nodes[node].values())
+
+
+# --------------------------------------------------------------------------------------
+# Neo4j and Kumu CSV
+
+
+def property_graph(folder: Path) -> nx.MultiDiGraph:
+    """The Neo4j admin-import files as a property graph, by their headers' meaning:
+    ``:ID`` names a node, ``:LABEL`` its labels (``;``-separated), ``:START_ID`` and
+    ``:END_ID`` an edge's direction, ``:TYPE`` its relationship type."""
+    G = nx.MultiDiGraph()
+    with (folder / "nodes.csv").open(encoding="utf-8", newline="") as handle:
+        for row in csv.DictReader(handle):
+            labels = set(row.pop(":LABEL").split(";"))
+            G.add_node(row.pop(":ID"), labels=labels, **row)
+    with (folder / "edges.csv").open(encoding="utf-8", newline="") as handle:
+        for row in csv.DictReader(handle):
+            start, end, kind = row.pop(":START_ID"), row.pop(":END_ID"), row.pop(":TYPE")
+            assert start in G and end in G, (start, end)  # Neo4j refuses dangling ids
+            G.add_edge(start, end, type=kind, **row)
+    return G
+
+
+def test_neo4j_csv_points_member_of_from_member_to_forum(demo: Store, tmp_path: Path) -> None:
+    export(demo, "csv", tmp_path / "neo")
+    G = property_graph(tmp_path / "neo")
+    members = demo.select(
+        "SELECT (COUNT(*) AS ?n) WHERE { { SELECT DISTINCT ?forum ?member WHERE { "
+        "?forum a pcr:PlanningForum ; org:hasMember ?member } } }"
+    )
+    expected = int(str(members.rows[0][0]))
+    member_of = [(a, b) for a, b, d in G.edges(data=True) if d["type"] == "MEMBER_OF"]
+    assert len({*member_of}) == expected > 40
+    # (:Provider)-[:MEMBER_OF]->(:PlanningForum), as docs/sharing.md says, matches them all
+    matched = [
+        (a, b)
+        for a, b in member_of
+        if "Provider" in G.nodes[a]["labels"] and "PlanningForum" in G.nodes[b]["labels"]
+    ]
+    assert len(matched) == len(member_of)
+    assert not [a for a, _ in member_of if "PlanningForum" in G.nodes[a]["labels"]]
+
+
+def test_kumu_csv_has_kumus_shape(demo: Store, tmp_path: Path) -> None:
+    export(demo, "csv", tmp_path / "kumu")
+    with (tmp_path / "kumu" / "kumu-elements.csv").open(encoding="utf-8", newline="") as f:
+        elements = list(csv.DictReader(f))
+    with (tmp_path / "kumu" / "kumu-connections.csv").open(encoding="utf-8", newline="") as f:
+        reader = csv.DictReader(f)
+        connections = list(reader)
+        header = reader.fieldnames or []
+    first = (tmp_path / "kumu" / "kumu-elements.csv").read_text(encoding="utf-8").split(",")[0]
+    assert first == "Label" and header[:2] == ["From", "To"] and "Type" in header
+    ids = {e["ID"] for e in elements}
+    assert len(ids) == len(elements) and all(e["Label"] for e in elements)
+    assert all(c["From"] in ids and c["To"] in ids for c in connections)
+    several = [e for e in elements if "|" in e["Sectors"]]
+    assert several and all("; " not in e["Sectors"] for e in elements)
+    kinds = {e["ID"]: e["Type"] for e in elements}
+    members = [c for c in connections if c["Type"] == "Member of"]
+    assert members and all(
+        c["Direction"] == "directed" and kinds[c["To"]] == "Planning forum" for c in members
+    )
+    G = network_graph(demo)
+    assert len(connections) == G.number_of_edges()
+
+
+FORMULA_STARTS = ["=", "+", "-", "@", "\t", "\r"]
+PAYLOADS = [
+    '=HYPERLINK("http://127.0.0.1/x","click")',
+    "+1+cmd|' /C calc'!A0",
+    "-2+3",
+    "@SUM(1+1)*cmd|' /C calc'!A0",
+    "\t=1+1",
+    "\r=1+1",
+    "=1+1; =2+2",
+]
+
+
+def test_no_export_csv_cell_starts_a_formula(tmp_path: Path) -> None:
+    """Formula text in every field that reaches a CSV: labels, link ids, roles, areas."""
+    store = OxigraphStore()
+    for path in Project(include_demo=False).files():
+        if "ontology" in str(path):
+            store.load_file(path)
+    lines = ["@prefix pcr: <https://w3id.org/pcr-graph/def#> .",
+             "@prefix skos: <http://www.w3.org/2004/02/skos/core#> .",
+             "@prefix org: <http://www.w3.org/ns/org#> .",
+             "@prefix dcterms: <http://purl.org/dc/terms/> .",
+             "@prefix linktype: <https://w3id.org/pcr-graph/def/link-type/> ."]  # fmt: skip
+    for n, payload in enumerate(PAYLOADS):
+        text = (
+            payload.replace("\\", "\\\\")
+            .replace('"', '\\"')
+            .replace("\t", "\\t")
+            .replace("\r", "\\r")
+        )
+        lines += [
+            f'<urn:pcr-test:area{n}> a pcr:Area ; skos:prefLabel "{text}" .',
+            f'<urn:pcr-test:p{n}> a pcr:Provider ; skos:prefLabel "{text}" ; '
+            f"pcr:operatesIn <urn:pcr-test:area{n}> .",
+            f'<urn:pcr-test:q{n}> a pcr:Provider ; skos:prefLabel "{text} 2" .',
+            f'<urn:pcr-test:f{n}> a pcr:PlanningForum ; skos:prefLabel "{text}" ; '
+            f"pcr:area <urn:pcr-test:area{n}> .",
+            f"<urn:pcr-test:m{n}> org:organization <urn:pcr-test:f{n}> ; "
+            f"org:member <urn:pcr-test:p{n}> ; org:role <urn:pcr-test:role{n}> .",
+            f'<urn:pcr-test:role{n}> skos:prefLabel "{text}" .',
+            f"<urn:pcr-test:l{n}> a pcr:CollaborationLink ; pcr:linkType linktype:mutual-aid ; "
+            f'dcterms:identifier "{text}" ; pcr:area <urn:pcr-test:area{n}> ; '
+            f"pcr:participant <urn:pcr-test:p{n}>, <urn:pcr-test:q{n}> .",
+        ]
+    store.load("\n".join(lines), "turtle", "formulas.ttl")
+    written = export(store, "csv", tmp_path / "csv")
+    assert {p.name for p in written} == {
+        "nodes.csv", "edges.csv", "kumu-elements.csv", "kumu-connections.csv"
+    }  # fmt: skip
+    cells = 0
+    seen_payloads = 0
+    for path in written:
+        with path.open(encoding="utf-8", newline="") as handle:
+            for row in list(csv.reader(handle))[1:]:
+                for cell in row:
+                    cells += 1
+                    assert (
+                        not cell.startswith(tuple(FORMULA_STARTS))
+                        or cell.lstrip("+-").replace(".", "").isdigit()
+                    ), (path.name, cell)
+                    seen_payloads += any(p in cell for p in PAYLOADS)
+    assert seen_payloads >= 4 * len(PAYLOADS)  # the payloads arrived, neutralised
+    record_cases("csv formula cells (export)", cells)

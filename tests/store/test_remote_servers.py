@@ -147,10 +147,11 @@ READ_COMMANDS = [
 """Read commands whose output must not depend on where the store is."""
 
 VIRTUOSO_READ_COMMANDS = [
-    c for c in READ_COMMANDS if not set(c) & {"planning-table-matrix", "render", "tl"}
+    c for c in READ_COMMANDS if not set(c) & {"planning-table-matrix", "render", "tl", "gexf"}
 ]
-"""Those that use no query of :data:`VIRTUOSO_FRAGILE` (render and a whole area's gaps run
-every gap rule; the md, html and json gap reports hold the planning-table matrix)."""
+"""Those that use no query of :data:`VIRTUOSO_FRAGILE` (render, GEXF, whose layout is the
+map's, and a whole area's gaps run every gap rule; the md, html and json gap reports hold
+the planning-table matrix)."""
 
 
 # --------------------------------------------------------------------------------------

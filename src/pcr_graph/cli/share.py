@@ -223,7 +223,7 @@ def push(
     "--output",
     required=True,
     type=click.Path(path_type=Path),
-    help="File to write (for csv: a folder for nodes.csv and edges.csv).",
+    help="File to write (for csv: a folder for the Neo4j and Kumu CSV files).",
 )
 @click.option(
     "--area",

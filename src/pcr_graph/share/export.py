@@ -8,7 +8,11 @@ The network formats carry the collaboration network only, as a multigraph: a nod
 provider and planning forum (``label``, ``kind``, ``sectors``, ``areas``, ``iri``), an edge
 per pair of participants of each collaboration link (``kind=link``, ``link_type``, ``link``,
 ``link_iri``, ``area``) and an edge from each member to its forum (``kind=membership``,
-``role``). docs/sharing.md says what each format cannot carry.
+``role``). GEXF is written by :mod:`pcr_graph.share.gexf` (with the maps' colours and
+layout); ``csv`` writes Neo4j's import files (``nodes.csv``, ``edges.csv``) and Kumu's
+(``kumu-elements.csv``, ``kumu-connections.csv``), every cell through
+:func:`~pcr_graph.core.csvsafe.safe_cell`. docs/sharing.md says what each format cannot
+carry.
 
 Every file is written atomically (a temporary file, then a rename).
 """
@@ -139,15 +143,26 @@ ORDER BY ?forum ?member ?role
 """
 
 
+def _lists(entry: dict[str, Any], wanted: bool) -> dict[str, tuple[str, ...]]:
+    if not wanted:
+        return {}
+    return {
+        "sector_list": tuple(sorted({v for v in entry.get("sectors", []) if v})),
+        "area_list": tuple(sorted({v for v in entry.get("areas", []) if v})),
+    }
+
+
 def _joined(values: Sequence[str]) -> str:
     return SEPARATOR.join(sorted({v for v in values if v}))
 
 
-def network_graph(store: Store, areas: Sequence[str] | None = None) -> Any:
+def network_graph(store: Store, areas: Sequence[str] | None = None, *, lists: bool = False) -> Any:
     """The collaboration network as a :class:`networkx.MultiGraph` with string attributes.
 
     ``areas`` (area labels) keeps only the nodes and edges of those areas: providers
-    operating there, their forums, and the links recorded there.
+    operating there, their forums, and the links recorded there. With ``lists``, each node
+    also has ``sector_list`` and ``area_list`` (sorted tuples; GEXF and Kumu keep values
+    apart, GraphML cannot hold them).
     """
     import networkx as nx
 
@@ -183,6 +198,7 @@ def network_graph(store: Store, areas: Sequence[str] | None = None) -> Any:
             sectors=_joined(entry["sectors"]),
             areas=node_areas,
             iri=iri,
+            **_lists(entry, lists),
         )
 
     def ensure(node: str) -> None:
@@ -195,6 +211,7 @@ def network_graph(store: Store, areas: Sequence[str] | None = None) -> Any:
                 sectors=_joined(entry.get("sectors", [])),
                 areas=_joined(entry.get("areas", [])),
                 iri=node,
+                **_lists(entry, lists),
             )
 
     for iri, link in sorted(links.items()):
@@ -245,38 +262,104 @@ def graphml_text(G: Any) -> str:
     return "\n".join(nx.generate_graphml(G, encoding="utf-8", prettyprint=True)) + "\n"
 
 
-def gexf_text(G: Any) -> str:
-    """GEXF 1.2 (Gephi's own format); edge ids are the multigraph keys."""
-    import networkx as nx
-
-    H = nx.MultiGraph()
-    H.add_nodes_from(G.nodes(data=True))
-    for a, b, key, data in G.edges(keys=True, data=True):
-        H.add_edge(a, b, key=key, id=key, **data)
-    return "\n".join(nx.generate_gexf(H, encoding="utf-8", prettyprint=True)) + "\n"
-
-
 def _neo4j_type(text: str) -> str:
     return "".join(c if c.isalnum() else "_" for c in text.upper()) or "RELATED_TO"
 
 
+def _member_first(G: Any, a: str, b: str, data: dict[str, Any]) -> tuple[str, str]:
+    """An edge's ends in the order the formats write them: a membership from the member to
+    its forum (``(:Provider)-[:MEMBER_OF]->(:PlanningForum)``), a link as stored."""
+    if data["kind"] == "membership" and G.nodes[a]["kind"] == "forum":
+        return b, a
+    return a, b
+
+
+def _sorted_edges(G: Any) -> list[tuple[str, str, dict[str, Any]]]:
+    ordered = ((*_member_first(G, a, b, d), d) for a, b, d in G.edges(data=True))
+    return sorted(ordered, key=lambda e: (e[0], e[1], sorted(e[2].items())))
+
+
+def _csv(rows: list[list[str]]) -> str:
+    """CSV text, every cell through :func:`~pcr_graph.core.csvsafe.safe_cell` (OWASP).
+
+    Data rows quote every cell: Python's writer leaves a lone carriage return unquoted
+    when lines end in ``\\n``, and a reader would split the row there.
+    """
+    # Imported here to keep `pcr-graph --help` fast.
+    from pcr_graph.core.csvsafe import safe_row
+
+    buffer = io.StringIO()
+    csv.writer(buffer, lineterminator="\n").writerow(rows[0])
+    writer = csv.writer(buffer, lineterminator="\n", quoting=csv.QUOTE_ALL)
+    writer.writerows(safe_row(row) for row in rows[1:])
+    return buffer.getvalue()
+
+
+_NEO4J_LABELS = {"provider": "Provider", "forum": "PlanningForum"}
+
+
 def csv_texts(G: Any) -> tuple[str, str]:
-    """``nodes.csv`` and ``edges.csv`` with Neo4j import headers (Kumu maps them too)."""
-    nodes = io.StringIO()
-    writer = csv.writer(nodes, lineterminator="\n")
-    writer.writerow([":ID", "label", ":LABEL", *NODE_FIELDS[1:]])
+    """``nodes.csv`` and ``edges.csv`` with Neo4j admin import headers.
+
+    Nodes: ``:ID`` (the IRI), ``label``, ``:LABEL`` (``Provider``, ``PlanningForum`` or
+    ``Organisation``) and the node fields. Edges: ``:START_ID``, ``:END_ID``, ``:TYPE``
+    (``MEMBER_OF`` from member to forum; a link's type, as ``JOINT_TRAINING`` …, between
+    its participants) and the edge fields.
+    """
+    node_rows = [[":ID", "label", ":LABEL", *NODE_FIELDS[1:]]]
     for node, data in sorted(G.nodes(data=True)):
-        neo_label = {"provider": "Provider", "forum": "PlanningForum"}.get(
-            data["kind"], "Organisation"
-        )
-        writer.writerow([node, data["label"], neo_label, *(data[k] for k in NODE_FIELDS[1:])])
-    edges = io.StringIO()
-    writer = csv.writer(edges, lineterminator="\n")
-    writer.writerow([":START_ID", ":END_ID", ":TYPE", *EDGE_FIELDS])
-    for a, b, data in sorted(G.edges(data=True), key=lambda e: (e[0], e[1], sorted(e[2].items()))):
+        neo_label = _NEO4J_LABELS.get(data["kind"], "Organisation")
+        node_rows.append([node, data["label"], neo_label, *(data[k] for k in NODE_FIELDS[1:])])
+    edge_rows = [[":START_ID", ":END_ID", ":TYPE", *EDGE_FIELDS]]
+    for a, b, data in _sorted_edges(G):
         relation = "MEMBER_OF" if data["kind"] == "membership" else _neo4j_type(data["link_type"])
-        writer.writerow([a, b, relation, *(data[k] for k in EDGE_FIELDS)])
-    return nodes.getvalue(), edges.getvalue()
+        edge_rows.append([a, b, relation, *(data[k] for k in EDGE_FIELDS)])
+    return _csv(node_rows), _csv(edge_rows)
+
+
+KUMU_SEPARATOR = "|"
+"""Between several values in one Kumu cell (Kumu's own convention)."""
+
+
+def kumu_texts(G: Any) -> tuple[str, str]:
+    """``kumu-elements.csv`` and ``kumu-connections.csv`` in Kumu's import shape.
+
+    Elements: ``Label`` first (Kumu requires it in column A), then ``ID`` (the IRI, which
+    connections refer to, so two organisations with one name stay two), ``Type``
+    (Provider, Planning forum, Organisation), ``Sectors``, ``Areas`` and ``Tags`` with
+    ``|`` between values. Connections: ``From``, ``To`` (element IDs), ``Type``,
+    ``Direction`` (a membership is directed from member to forum, a link undirected),
+    ``Label`` (the link id), ``Area``, ``Role``, ``Link IRI``.
+    """
+    kinds = {"provider": "Provider", "forum": "Planning forum"}
+
+    def joined(values: Sequence[str]) -> str:
+        # A value holding the separator would split in two: Kumu has no escape for it.
+        return KUMU_SEPARATOR.join(v.replace(KUMU_SEPARATOR, "/") for v in values)
+
+    elements = [["Label", "ID", "Type", "Sectors", "Areas", "Tags"]]
+    for node, data in sorted(G.nodes(data=True)):
+        sectors, areas = data["sector_list"], data["area_list"]
+        kind = kinds.get(data["kind"], "Organisation")
+        elements.append(
+            [data["label"], node, kind, joined(sectors), joined(areas), joined([kind, *sectors])]
+        )
+    connections = [["From", "To", "Type", "Direction", "Label", "Area", "Role", "Link IRI"]]
+    for a, b, data in _sorted_edges(G):
+        membership = data["kind"] == "membership"
+        connections.append(
+            [
+                a,
+                b,
+                "Member of" if membership else data["link_type"],
+                "directed" if membership else "undirected",
+                data["link"],
+                data["area"],
+                data["role"],
+                data["link_iri"],
+            ]
+        )
+    return _csv(elements), _csv(connections)
 
 
 # --------------------------------------------------------------------------------------
@@ -307,19 +390,27 @@ def export(
         atomic_write_text(output, text)
         return [output]
     labels = _area_labels(store, areas) if areas else None
-    G = network_graph(store, labels)
+    G = network_graph(store, labels, lists=fmt != "graphml")
     if fmt == "graphml":
         atomic_write_text(output, graphml_text(G))
         return [output]
     if fmt == "gexf":
-        atomic_write_text(output, gexf_text(G))
+        # Imported here to keep `pcr-graph --help` fast.
+        from pcr_graph.share.gexf import gexf_text, map_looks
+
+        atomic_write_text(output, gexf_text(G, map_looks(store, areas)))
         return [output]
     if output.exists() and not output.is_dir():
         raise UsageError(f"{output}: csv export writes a folder (nodes.csv, edges.csv)")
-    nodes, edges = csv_texts(G)
-    atomic_write_text(output / "nodes.csv", nodes)
-    atomic_write_text(output / "edges.csv", edges)
-    return [output / "nodes.csv", output / "edges.csv"]
+    written = []
+    for names, texts in (
+        (("nodes.csv", "edges.csv"), csv_texts(G)),
+        (("kumu-elements.csv", "kumu-connections.csv"), kumu_texts(G)),
+    ):
+        for name, text in zip(names, texts, strict=True):
+            atomic_write_text(output / name, text)
+            written.append(output / name)
+    return written
 
 
 def _area_labels(store: Store, areas: Sequence[URIRef]) -> list[str]:
@@ -359,9 +450,9 @@ __all__ = [
     "SEPARATOR",
     "csv_texts",
     "export",
-    "gexf_text",
     "graphml_text",
     "jsonld_text",
+    "kumu_texts",
     "network_graph",
     "nt_text",
     "read_csv_export",
