@@ -64,3 +64,37 @@ def test_the_map_view_escapes_its_page_into_a_sandboxed_frame() -> None:
     assert 'sandbox="allow-scripts"' in frame
     assert 'srcdoc="&lt;p a=&quot;1&quot;&gt;&amp;&lt;/p&gt;"' in frame
     assert 'title="A &quot;quoted&quot; &lt;area&gt;"' in frame
+
+
+@pytest.mark.slow
+def test_mypy_sees_the_lazily_exported_types(tmp_path: Path) -> None:
+    """The names ``__getattr__`` imports at run time are typed for mypy (and IDEs)."""
+    snippet = tmp_path / "notebook.py"
+    snippet.write_text(
+        "import pcr_graph as pg\n"
+        "store = pg.open_project()\n"
+        "reveal_type(store)\n"
+        "reveal_type(pg.gap_report(store))\n"
+        "reveal_type(pg.area_map(store, 'wv'))\n",
+        encoding="utf-8",
+    )
+    src = Path(pcr_graph.__file__).resolve().parents[1]
+    result = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "mypy",
+            "--strict",
+            "--no-incremental",
+            "--follow-imports=silent",
+            str(snippet),
+        ],
+        capture_output=True,
+        text=True,
+        env={"MYPYPATH": str(src), "PATH": "/usr/bin:/bin"},
+        cwd=tmp_path,
+    )
+    assert result.returncode == 0, result.stdout
+    assert 'Revealed type is "pcr_graph.store.engines.Store"' in result.stdout
+    assert 'Revealed type is "pcr_graph.analysis.gaps.GapReport"' in result.stdout
+    assert 'Revealed type is "pcr_graph.app.api.AreaMapView"' in result.stdout
