@@ -19,13 +19,13 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from rdflib import URIRef
 
-from pcr_graph.analysis import change as ch
 from pcr_graph.analysis import network as nw
 from pcr_graph.analysis.network import Forum, Link, Provider
 from pcr_graph.cli.network import COMMANDS
 from pcr_graph.core.errors import UsageError
 from pcr_graph.store.engines import Store
 from pcr_graph.store.project import Project
+from tests.support.testshire import WB, P, make_project
 
 # ---------------------------------------------------------------------------------------
 # Small graphs
@@ -367,139 +367,8 @@ def test_to_dataframe_rows(monkeypatch: pytest.MonkeyPatch) -> None:
 # A small fictional system in the store
 # ---------------------------------------------------------------------------------------
 
-WB = "https://w3id.org/pcr-graph/id/wb/testshire/"
-FIXTURE = """
-@prefix pcr: <https://w3id.org/pcr-graph/def#> .
-@prefix org: <http://www.w3.org/ns/org#> .
-@prefix skos: <http://www.w3.org/2004/02/skos/core#> .
-@prefix dcterms: <http://purl.org/dc/terms/> .
-@prefix xsd: <http://www.w3.org/2001/XMLSchema#> .
-@prefix sector: <https://w3id.org/pcr-graph/def/sector/> .
-@prefix linktype: <https://w3id.org/pcr-graph/def/link-type/> .
-@prefix forumkind: <https://w3id.org/pcr-graph/def/forum-kind/> .
-@prefix wb: <https://w3id.org/pcr-graph/id/wb/testshire/> .
-
-wb:area\\/tx a pcr:Area ; skos:prefLabel "Testshire (fictional)" ; dcterms:identifier "tx" ;
-    pcr:fictional true .
-
-wb:provider\\/tx-acute a pcr:Provider ; skos:prefLabel "Testshire General Hospital" ;
-    pcr:sector sector:acute-trust, sector:emergency-department ; pcr:operatesIn wb:area\\/tx ;
-    pcr:odsCode "TXA01" ; dcterms:identifier "tx-acute" ; pcr:fictional true .
-wb:provider\\/tx-amb a pcr:Provider ; skos:prefLabel "Testshire Ambulance" ;
-    pcr:sector sector:ambulance ; pcr:operatesIn wb:area\\/tx ; dcterms:identifier "tx-amb" .
-wb:provider\\/tx-ch1 a pcr:Provider ; skos:prefLabel "Alder House" ;
-    pcr:sector sector:care-home ; pcr:operatesIn wb:area\\/tx ; dcterms:identifier "tx-ch1" .
-wb:provider\\/tx-ch2 a pcr:Provider ; skos:prefLabel "Birch Court" ;
-    pcr:sector sector:care-home ; pcr:operatesIn wb:area\\/tx ; dcterms:identifier "tx-ch2" .
-wb:provider\\/tx-comm a pcr:Provider ; skos:prefLabel "Testshire Community Health" ;
-    pcr:sector sector:community-health ; pcr:operatesIn wb:area\\/tx ;
-    dcterms:identifier "tx-comm" .
-wb:provider\\/tx-la a pcr:Provider ; skos:prefLabel "Testshire Council" ;
-    pcr:sector sector:local-authority ; pcr:operatesIn wb:area\\/tx ; dcterms:identifier "tx-la" .
-wb:provider\\/tx-vol a pcr:Provider ; skos:prefLabel "Testshire Volunteers" ;
-    pcr:sector sector:voluntary-sector ; pcr:operatesIn wb:area\\/tx ;
-    dcterms:identifier "tx-vol" .
-
-wb:link\\/L1 a pcr:CollaborationLink ; dcterms:identifier "L1" ;
-    pcr:linkType linktype:shared-pathway ;
-    pcr:participant wb:provider\\/tx-amb, wb:provider\\/tx-acute ; pcr:area wb:area\\/tx ;
-    pcr:startDate "2020-01-01"^^xsd:date .
-wb:link\\/L2 a pcr:CollaborationLink ; dcterms:identifier "L2" ;
-    pcr:linkType linktype:discharge-coordination ;
-    pcr:participant wb:provider\\/tx-acute, wb:provider\\/tx-ch1 ; pcr:area wb:area\\/tx ;
-    pcr:startDate "2020-06-01"^^xsd:date .
-wb:link\\/L3 a pcr:CollaborationLink ; dcterms:identifier "L3" ;
-    pcr:linkType linktype:joint-training ;
-    pcr:participant wb:provider\\/tx-comm, wb:provider\\/tx-ch1 ; pcr:area wb:area\\/tx ;
-    pcr:startDate "2020-01-01"^^xsd:date ; pcr:endDate "2020-03-31"^^xsd:date .
-wb:link\\/L4 a pcr:CollaborationLink ; dcterms:identifier "L4" ; pcr:linkType linktype:mutual-aid ;
-    pcr:participant wb:provider\\/tx-ch1, wb:provider\\/tx-ch2 ; pcr:area wb:area\\/tx .
-wb:link\\/L5 a pcr:CollaborationLink ; dcterms:identifier "L5" ;
-    pcr:linkType linktype:shared-governance ;
-    pcr:participant wb:provider\\/tx-la, wb:provider\\/tx-acute, wb:provider\\/tx-comm ;
-    pcr:area wb:area\\/tx ; pcr:startDate "2020-01-01"^^xsd:date .
-
-wb:area\\/ty a pcr:Area ; skos:prefLabel "Othershire (fictional)" ; dcterms:identifier "ty" .
-wb:provider\\/ty-acute a pcr:Provider ; skos:prefLabel "Othershire Hospital" ;
-    pcr:sector sector:acute-trust ; pcr:operatesIn wb:area\\/ty ; dcterms:identifier "ty-acute" .
-wb:provider\\/ty-ch a pcr:Provider ; skos:prefLabel "Cedar Lodge" ;
-    pcr:sector sector:care-home ; pcr:operatesIn wb:area\\/ty ; dcterms:identifier "ty-ch" .
-wb:link\\/L9 a pcr:CollaborationLink ; dcterms:identifier "L9" ;
-    pcr:linkType linktype:discharge-coordination ;
-    pcr:participant wb:provider\\/ty-acute, wb:provider\\/ty-ch ; pcr:area wb:area\\/ty .
-
-wb:forum\\/F1 a pcr:PlanningForum ; skos:prefLabel "Testshire Board" ; pcr:area wb:area\\/tx ;
-    pcr:forumKind forumkind:ics-board ; dcterms:identifier "F1" ;
-    org:hasMember wb:provider\\/tx-acute, wb:provider\\/tx-comm, wb:provider\\/tx-la .
-wb:membership\\/F1\\/tx-acute a org:Membership ; org:organization wb:forum\\/F1 ;
-    org:member wb:provider\\/tx-acute ; pcr:startDate "2020-01-01"^^xsd:date .
-wb:membership\\/F1\\/tx-comm a org:Membership ; org:organization wb:forum\\/F1 ;
-    org:member wb:provider\\/tx-comm .
-wb:membership\\/F1\\/tx-la a org:Membership ; org:organization wb:forum\\/F1 ;
-    org:member wb:provider\\/tx-la ; pcr:startDate "2020-05-01"^^xsd:date .
-"""
 
 # The collaboratesWith shortcut, both directions, for every pair of link participants.
-SHORTCUTS = {
-    "L1": ("tx-amb", "tx-acute"),
-    "L2": ("tx-acute", "tx-ch1"),
-    "L3": ("tx-comm", "tx-ch1"),
-    "L4": ("tx-ch1", "tx-ch2"),
-    "L5": ("tx-la", "tx-acute", "tx-comm"),
-    "L9": ("ty-acute", "ty-ch"),
-}
-
-PROFILE = """
-@prefix pcr: <https://w3id.org/pcr-graph/def#> .
-@prefix skos: <http://www.w3.org/2004/02/skos/core#> .
-@prefix sector: <https://w3id.org/pcr-graph/def/sector/> .
-@prefix p: <https://w3id.org/pcr-graph/id/profile/testshire/> .
-
-p:profile a pcr:ExpectationProfile ; skos:prefLabel "Testshire test profile" ;
-    pcr:expectation p:pathway\\/amb-ed, p:pathway\\/acute-asc, p:pathway\\/comm-ch,
-        p:pathway\\/la-vol, p:planning\\/asc, p:planning\\/la, p:planning\\/vol .
-p:pathway\\/amb-ed a pcr:PathwayExpectation ;
-    pcr:fromSector sector:ambulance ; pcr:toSector sector:emergency-department .
-p:pathway\\/acute-asc a pcr:PathwayExpectation ;
-    pcr:fromSector sector:acute-trust ; pcr:toSector sector:adult-social-care .
-p:pathway\\/comm-ch a pcr:PathwayExpectation ;
-    pcr:fromSector sector:community-health ; pcr:toSector sector:care-home .
-p:pathway\\/la-vol a pcr:PathwayExpectation ;
-    pcr:fromSector sector:local-authority ; pcr:toSector sector:voluntary-sector .
-p:planning\\/asc a pcr:PlanningExpectation ; pcr:sector sector:adult-social-care .
-p:planning\\/la a pcr:PlanningExpectation ; pcr:sector sector:local-authority .
-p:planning\\/vol a pcr:PlanningExpectation ; pcr:sector sector:voluntary-sector .
-"""
-
-
-def fixture_turtle(drop_links: tuple[str, ...] = ()) -> str:
-    lines = []
-    for link, members in SHORTCUTS.items():
-        if link in drop_links:
-            continue
-        for a, b in itertools.permutations(members, 2):
-            lines.append(
-                f"<{WB}provider/{a}> <https://w3id.org/pcr-graph/def#collaboratesWith> "
-                f"<{WB}provider/{b}> ."
-            )
-    text = FIXTURE
-    for link in drop_links:
-        start = text.index(f"wb:link\\/{link} ")
-        text = text[:start] + text[text.index(" .\n", start) + 3 :]
-    return text + "\n".join(sorted(set(lines))) + "\n"
-
-
-def P(local: str) -> str:
-    return f"{WB}provider/{local}"
-
-
-def make_project(tmp_path: Path, engine: str = "oxigraph") -> Project:
-    imports = tmp_path / "ws" / "imports"
-    imports.mkdir(parents=True, exist_ok=True)
-    (imports / "testshire.ttl").write_text(fixture_turtle(), encoding="utf-8")
-    profile = tmp_path / "profile.ttl"
-    profile.write_text(PROFILE, encoding="utf-8")
-    return Project(workspace=tmp_path / "ws", include_demo=False, profile=profile, engine=engine)
 
 
 @pytest.fixture
@@ -584,105 +453,6 @@ def test_unknown_provider_is_a_usage_error(store: Store) -> None:
         nw.resolve_provider(store, "nobody")
     with pytest.raises(UsageError):
         nw.resolve_provider(store, f"{WB}link/L1")
-
-
-def test_what_if_removes_on_a_copy_only(store: Store) -> None:
-    size = len(store)
-    report = ch.what_if_remove(store, "tx-acute")
-    assert len(store) == size
-    assert P("tx-acute") in nw.provider_graph(store, "tx")
-    assert report.links_ended == ("L1 (shared-pathway)", "L2 (discharge-coordination)")
-    assert report.links_continuing == ("L5 (shared-governance)",)
-    assert report.seats == ("Testshire Board",)
-    assert report.integration == ((f"{WB}area/tx", 0.625, 0.125),)
-    found = {(c.change, c.kind, c.item) for c in report.changes}
-    assert {
-        ("lost", "sector", "acute-trust"),
-        ("lost", "sector", "emergency-department"),
-        ("cut off", "sector", "ambulance"),
-        ("isolated", "provider", "Testshire Ambulance"),
-        ("lost", "pathway", "ambulance ↔ emergency-department"),
-        ("lost", "pathway", "acute-trust ↔ adult-social-care"),
-    } <= found
-    assert ("lost", "pathway", "community-health ↔ care-home") not in found
-    opened = [c for c in report.changes if c.change == "opened"]
-    assert sorted(c.item for c in opened if c.item == "missing-pathway") == ["missing-pathway"] * 2
-    assert any(
-        c.item == "provider-without-links" and "Testshire Ambulance" in c.detail for c in opened
-    )
-
-
-def test_remove_provider_keeps_multi_party_links_among_the_rest(store: Store) -> None:
-    copy = ch.copy_store(store)
-    ch.remove_provider(copy, URIRef(P("tx-acute")))
-    G = nw.provider_graph(copy, "tx")
-    assert P("tx-acute") not in G
-    assert G.edges[P("tx-comm"), P("tx-la")]["links"] == (f"{WB}link/L5",)
-    gone = {"gone": URIRef(P("tx-acute"))}
-    shortcuts = copy.select(
-        "SELECT ?gone ?x WHERE { { ?x pcr:collaboratesWith ?gone } UNION "
-        "{ ?gone pcr:collaboratesWith ?x } } ORDER BY ?x",
-        gone,
-    )
-    assert not shortcuts.rows
-    memberships = copy.select(
-        "SELECT ?gone ?m WHERE { ?m a org:Membership ; org:member ?gone } ORDER BY ?m", gone
-    )
-    assert not memberships.rows
-    assert not copy.ask(
-        "ASK { { ?s ?p <urn:pcr-graph:parameters> } UNION { <urn:pcr-graph:parameters> ?p ?o } }"
-    )
-    # The others' shortcut stays: L5 still joins them.
-    assert copy.ask(
-        "ASK { ?a pcr:collaboratesWith ?b ; dcterms:identifier 'tx-la' . "
-        "?b dcterms:identifier 'tx-comm' }"
-    )
-
-
-def test_diff_between_two_dates(store: Store) -> None:
-    changes = ch.diff_dates(store, dt.date(2020, 2, 1), dt.date(2020, 7, 1))
-    found = {(c.change, c.kind, c.item) for c in changes}
-    assert ("gained", "link", "L2 (discharge-coordination)") in found
-    assert ("lost", "link", "L3 (joint-training)") in found
-    assert {c.item for c in changes if c.kind == "link"} == {
-        "L2 (discharge-coordination)",
-        "L3 (joint-training)",
-    }
-    assert [(c.change, c.item) for c in changes if c.kind == "planning sector"] == [
-        ("joined", "local-authority")
-    ]
-    gaps = {(c.change, c.item, c.detail) for c in changes if c.kind == "gap"}
-    assert any(
-        ch == "closed" and rule == "missing-pathway" and "Adult social care" in text
-        for ch, rule, text in gaps
-    )
-    assert any(
-        ch == "opened" and rule == "missing-pathway" and "Care home" in text
-        for ch, rule, text in gaps
-    )
-    assert any(
-        ch == "closed" and rule == "sector-missing-from-planning" and "Local authority" in text
-        for ch, rule, text in gaps
-    )
-
-
-def test_diff_of_two_turtle_snapshots(tmp_path: Path, project: Project) -> None:
-    old, new = tmp_path / "old.ttl", tmp_path / "new.ttl"
-    old.write_text(fixture_turtle(drop_links=("L4",)), encoding="utf-8")
-    new.write_text(fixture_turtle(), encoding="utf-8")
-    stores = [ch.open_snapshot(p, project) for p in (old, new)]
-    changes = ch.diff_stores(stores[0], stores[1], areas=[URIRef(f"{WB}area/tx")])
-    links = [(c.change, c.item, c.detail) for c in changes if c.kind == "link"]
-    assert links == [("gained", "L4 (mutual-aid)", "Alder House; Birch Court")]
-    assert all(c.area_label == "Testshire (fictional)" for c in changes)
-    assert ch.diff_stores(stores[1], stores[1]) == []
-
-
-def test_open_snapshot_rejects_what_it_cannot_read(tmp_path: Path) -> None:
-    with pytest.raises(UsageError, match="no such file"):
-        ch.open_snapshot(tmp_path / "missing.ttl")
-    with pytest.raises(UsageError, match="not a snapshot"):
-        ch.open_snapshot(tmp_path)
 
 
 # ---------------------------------------------------------------------------------------
@@ -785,3 +555,14 @@ def test_zero_strength_pathways_are_the_missing_pathway_gaps_on_the_demo() -> No
         }
         scores = nw.metrics_for(store, URIRef(area)).pathways
         assert {(p.from_sector, p.to_sector) for p in scores if p.weight == 0} == gaps
+
+
+def test_resolve_pairs_takes_notations_and_labels() -> None:
+    assert nw.resolve_pairs([("Care home", "gp-practice"), ("HOSPICE", "Pharmacy")]) == [
+        nw.ExpectedPair("care-home", "gp-practice"),
+        nw.ExpectedPair("hospice", "pharmacy"),
+    ]
+    with pytest.raises(
+        UsageError, match=r"--expect: unknown sector 'nowhere' \(one of .*care-home"
+    ):
+        nw.resolve_pairs([("care-home", "nowhere")])

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -191,6 +192,30 @@ def resolve_area(store: Store, text: str) -> URIRef:
         if len(found) > 1:
             raise UsageError(f"area {text!r} is ambiguous: {', '.join(found)}")
     return _area_by_name(store, text, value)
+
+
+def resolve_areas(stores: Store | Sequence[Store], names: Sequence[str]) -> list[URIRef] | None:
+    """The areas named by ids, ODS or ONS codes, IRIs or names; None (every area) for none.
+
+    With several stores (a diff of two snapshots), a name is looked up in each in turn and
+    the first store that knows it answers; an area none of them knows is an error.
+    """
+    if not names:
+        return None
+    candidates = [stores] if not isinstance(stores, Sequence) else list(stores)
+    found: list[URIRef] = []
+    for name in names:
+        problem: UsageError | None = None
+        for store in candidates:
+            try:
+                found.append(resolve_area(store, name))
+                break
+            except UsageError as exc:
+                problem = problem or exc
+        else:
+            assert problem is not None
+            raise problem
+    return found
 
 
 def _area_by_name(store: Store, text: str, value: str) -> URIRef:

@@ -81,7 +81,7 @@ def open_file(*paths: str | Path, demo: bool = False, engine: str = "oxigraph") 
 
 
 def _area(store: Store, area: str | URIRef) -> URIRef:
-    from pcr_graph.app.tasks import resolve_areas
+    from pcr_graph.analysis.queries import resolve_areas
 
     found = resolve_areas(store, [str(area)])
     assert found is not None
@@ -135,7 +135,7 @@ def gap_report(
     planning-table matrix and per-area sector links; :func:`gap_rows` flattens the hits.
     """
     from pcr_graph.analysis.gaps import run_gaps
-    from pcr_graph.app.tasks import resolve_areas
+    from pcr_graph.analysis.queries import resolve_areas
 
     return run_gaps(
         store, areas=resolve_areas(store, areas), rules=list(rules) or None, params=params or {}

@@ -50,7 +50,7 @@ def write_area_map(
 def render_area(project: Project, area: str, output: Path) -> AreaMap:
     """Draw the area named ``area`` (id, ODS or ONS code) as one offline HTML map."""
     from pcr_graph.analysis.gaps import run_gaps
-    from pcr_graph.app.tasks import resolve_areas
+    from pcr_graph.analysis.queries import resolve_areas
 
     store = project.open()
     iris = resolve_areas(store, [area])

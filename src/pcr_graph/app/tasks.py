@@ -14,8 +14,9 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from rdflib import Graph, URIRef
+from rdflib import Graph
 
+from pcr_graph.analysis.queries import resolve_areas
 from pcr_graph.core.errors import UsageError
 from pcr_graph.store.engines import Store, Table
 from pcr_graph.store.project import Project
@@ -30,32 +31,6 @@ if TYPE_CHECKING:
 
 Progress = Callable[[str, int, int], None]
 """``progress(file, rows_done, rows_total)``, called while a registry file is read."""
-
-
-def resolve_areas(stores: Store | Sequence[Store], names: Sequence[str]) -> list[URIRef] | None:
-    """The areas named by ids, ODS or ONS codes or IRIs; None (every area) when none is named.
-
-    With several stores (a diff of two snapshots), a name is looked up in each in turn and
-    the first store that knows it answers; an area none of them knows is an error.
-    """
-    from pcr_graph.analysis.queries import resolve_area
-
-    if not names:
-        return None
-    candidates = [stores] if not isinstance(stores, Sequence) else list(stores)
-    found: list[URIRef] = []
-    for name in names:
-        problem: UsageError | None = None
-        for store in candidates:
-            try:
-                found.append(resolve_area(store, name))
-                break
-            except UsageError as exc:
-                problem = problem or exc
-        else:
-            assert problem is not None
-            raise problem
-    return found
 
 
 def query_catalogue() -> Table:

@@ -8,20 +8,14 @@ its group. The shared options come from :mod:`pcr_graph.cli.common`.
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Callable, Sequence
+from collections.abc import Callable
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, TypeVar
+from typing import Any, TypeVar
 
 import click
 
 from pcr_graph.cli.common import emit, output_options, project_of
 from pcr_graph.core.errors import UsageError
-
-if TYPE_CHECKING:
-    from rdflib import URIRef
-
-    from pcr_graph.analysis.network import ExpectedPair
-    from pcr_graph.store.engines import Store
 
 F = TypeVar("F", bound=Callable[..., Any])
 FORMATS = ("table", "csv", "json", "md")
@@ -35,25 +29,6 @@ def _expect_option(func: F) -> F:
         metavar="FROM TO",
         help="Also expect a pathway between two sectors (notations or labels; repeatable).",
     )(func)
-
-
-def _expected(values: Sequence[tuple[str, str]]) -> list[ExpectedPair]:
-    from pcr_graph.analysis.network import ExpectedPair
-    from pcr_graph.core.vocab import sectors
-
-    scheme = sectors()
-    pairs = []
-    for pair in values:
-        notations = []
-        for text in pair:
-            concept = scheme.resolve(text)
-            if concept is None:
-                raise UsageError(
-                    f"--expect: unknown sector {text!r} (one of {', '.join(scheme.notations())})"
-                )
-            notations.append(scheme.notation[concept])
-        pairs.append(ExpectedPair(notations[0], notations[1]))
-    return pairs
 
 
 def _date(text: str, option: str) -> dt.date:
@@ -99,14 +74,14 @@ def metrics(
       pcr-graph metrics --area wv
       pcr-graph metrics --area wv --expect hospice pharmacy --format csv -o wv.csv
     """
-    from pcr_graph.analysis.network import metric_rows, metrics_for
+    from pcr_graph.analysis.network import metric_rows, metrics_for, resolve_pairs
     from pcr_graph.render.tables import format_rows
 
     store = project_of(ctx).open()
     result = metrics_for(
         store,
         area,
-        expected_pairs=_expected(expect),
+        expected_pairs=resolve_pairs(expect),
         at=_date(at, "--at") if at else None,
         top=top,
     )
@@ -132,36 +107,16 @@ def compare(
       pcr-graph compare wv mb tl
       pcr-graph compare wv mb --format md -o compare.md
     """
-    from pcr_graph.analysis.network import compare_rows, metrics_for
+    from pcr_graph.analysis.network import compare_rows, metrics_for, resolve_pairs
     from pcr_graph.render.tables import format_rows
 
     if len(areas) < 2:
         raise UsageError("compare needs at least two areas, e.g. `pcr-graph compare wv mb`")
     store = project_of(ctx).open()
-    pairs = _expected(expect)
+    pairs = resolve_pairs(expect)
     items = [(area, metrics_for(store, area, expected_pairs=pairs)) for area in areas]
     columns, rows = compare_rows(items)
     emit(format_rows(columns, rows, fmt), output)
-
-
-def _resolve_areas(texts: Sequence[str], stores: Sequence[Store]) -> list[URIRef] | None:
-    from pcr_graph.analysis.queries import resolve_area
-
-    if not texts:
-        return None
-    found = []
-    for text in texts:
-        error: UsageError | None = None
-        for store in stores:
-            try:
-                found.append(resolve_area(store, text))
-                break
-            except UsageError as exc:
-                error = exc
-        else:
-            assert error is not None
-            raise error
-    return found
 
 
 @click.command("diff")
@@ -197,13 +152,7 @@ def diff(
       pcr-graph diff round1.ttl round2.ttl --area wv
       pcr-graph diff --at 2020-04-01 --at 2021-03-31 --format md
     """
-    from pcr_graph.analysis.change import (
-        CHANGE_COLUMNS,
-        change_rows,
-        diff_stores,
-        open_snapshot,
-        restrict_to_date,
-    )
+    from pcr_graph.analysis.change import CHANGE_COLUMNS, change_rows, diff_dates, diff_files
     from pcr_graph.render.tables import format_rows
 
     project = project_of(ctx)
@@ -213,14 +162,13 @@ def diff(
         if len(dates) != 2:
             raise UsageError("--at needs exactly two dates: --at OLD --at NEW")
         old_day, new_day = (_date(d, "--at") for d in dates)
-        old, new = project.open(), project.open()
-        restrict_to_date(old, old_day)
-        restrict_to_date(new, new_day)
+        store = project.open()
+        copies = (store, project.open())  # opening twice is cheaper than copying a store
+        changes = diff_dates(store, old_day, new_day, areas, copies=copies)
     elif len(snapshots) == 2:
-        old, new = (open_snapshot(path, project) for path in snapshots)
+        changes = diff_files(snapshots[0], snapshots[1], project, areas)
     else:
         raise UsageError("diff needs two snapshots (OLD NEW) or --at DATE --at DATE")
-    changes = diff_stores(old, new, _resolve_areas(areas, (new, old)))
     emit(format_rows(CHANGE_COLUMNS, change_rows(changes), fmt), output)
 
 

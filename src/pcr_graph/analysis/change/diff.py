@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as dt
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -85,7 +85,17 @@ class _LinkState:
     name: str
     link_type: str
     participants: tuple[str, ...]
+    """Participants' names, for reading."""
     areas: tuple[str, ...]
+    members: tuple[str, ...] = ()
+    """Participants' IRIs, for comparing: a renamed provider does not change a link."""
+
+    def same_link(self, other: _LinkState) -> bool:
+        return (self.link_type, self.members, self.areas) == (
+            other.link_type,
+            other.members,
+            other.areas,
+        )
 
 
 @dataclass
@@ -96,6 +106,8 @@ class Snapshot:
     planning: dict[tuple[str, str], tuple[str, ...]]
     hits: dict[tuple[str, str, tuple[tuple[str, str], ...]], Hit]
     area_labels: dict[str, str]
+    providers: dict[str, tuple[str, tuple[str, ...]]] = field(default_factory=dict)
+    """Each linked provider's IRI: its name and the areas of its links."""
 
 
 def _hit_key(hit: Hit) -> tuple[str, str, tuple[tuple[str, str], ...]]:
@@ -111,16 +123,21 @@ def take_snapshot(
     wanted = {str(a) for a in areas} if areas is not None else None
     area_labels = {r["area"]: r["label"] for r in store.select(_AREA_LABELS).strings()}
     parts: dict[str, dict[str, set[str]]] = defaultdict(lambda: defaultdict(set))
+    names: dict[str, set[str]] = defaultdict(set)
     for row in store.select(_DIFF_LINKS).strings():
         state = parts[row["link"]]
         for key in ("id", "type", "area"):
             if row[key]:
                 state[key].add(row[key])
         if row["participant"]:
-            state["participants"].add(row["participantLabel"] or _short(row["participant"]))
+            name = row["participantLabel"] or _short(row["participant"])
+            state["participants"].add(name)
+            state["members"].add(row["participant"])
+            names[row["participant"]].add(name)
         if row["area"] and row["areaLabel"]:
             area_labels.setdefault(row["area"], row["areaLabel"])
     links = {}
+    provider_areas: dict[str, set[str]] = defaultdict(set)
     for iri, state in parts.items():
         link_areas = tuple(sorted(state["area"]))
         if wanted is not None and not wanted & set(link_areas):
@@ -130,7 +147,10 @@ def take_snapshot(
             min(state["type"]) if state["type"] else "",
             tuple(sorted(state["participants"])),
             link_areas,
+            tuple(sorted(state["members"])),
         )
+        for member in state["members"]:
+            provider_areas[member].update(link_areas)
     planning: dict[tuple[str, str], set[str]] = defaultdict(set)
     forums, members = forum_records(store)
     member_info = {m.iri: m for m in members}
@@ -151,12 +171,16 @@ def take_snapshot(
         {k: tuple(sorted(v)) for k, v in planning.items()},
         hits,
         area_labels,
+        {p: (min(names[p]), tuple(sorted(a))) for p, a in sorted(provider_areas.items())},
     )
 
 
 def diff_snapshots(old: Snapshot, new: Snapshot) -> list[Change]:
-    """Links gained, lost and changed; sectors joining and leaving the planning table;
-    gap-rule hits opened and closed.
+    """Providers renamed; links gained, lost and changed; sectors joining and leaving the
+    planning table; gap-rule hits opened and closed.
+
+    A provider is followed by its IRI: one whose name changed is reported once, as
+    ``renamed``, and its links are not reported as changed for it.
 
     Examples
     --------
@@ -174,6 +198,19 @@ def diff_snapshots(old: Snapshot, new: Snapshot) -> list[Change]:
         )
 
     changes: list[Change] = []
+    for iri in sorted(set(old.providers) & set(new.providers)):
+        (was, _), (now, areas) = old.providers[iri], new.providers[iri]
+        if was != now:
+            changes.append(
+                Change(
+                    "renamed",
+                    "; ".join(areas),
+                    "; ".join(labels.get(a, _short(a)) for a in areas),
+                    "provider",
+                    now,
+                    f"was {was}",
+                )
+            )
     for iri in sorted(set(old.links) | set(new.links)):
         before, after = old.links.get(iri), new.links.get(iri)
         state = after or before
@@ -188,11 +225,11 @@ def diff_snapshots(old: Snapshot, new: Snapshot) -> list[Change]:
             changes.append(
                 Change("lost", area, area_label, "link", item, "; ".join(state.participants))
             )
-        elif before != after:
+        elif not (before.same_link(after) if before.members else before == after):
             what = []
             if before.link_type != after.link_type:
                 what.append(f"type {before.link_type} → {after.link_type}")
-            if before.participants != after.participants:
+            if (before.members or before.participants) != (after.members or after.participants):
                 old_names, new_names = "; ".join(before.participants), "; ".join(after.participants)
                 what.append(f"participants {old_names} → {new_names}")
             if before.areas != after.areas:
@@ -236,19 +273,37 @@ def diff_dates(
     store: Store,
     old: dt.date,
     new: dt.date,
-    areas: Sequence[URIRef] | None = None,
+    areas: Sequence[URIRef | str] | None = None,
     *,
     copies: tuple[Store, Store] | None = None,
 ) -> list[Change]:
     """The changes between two dates of one dataset, by link and membership dates.
 
-    ``copies`` are two fresh stores holding the same data to restrict (the CLI opens the
-    project twice); by default ``store`` is copied and never changed.
+    ``areas`` are IRIs or anything :func:`~pcr_graph.analysis.queries.resolve_area` takes
+    (none: every area). ``copies`` are two fresh stores holding the same data to restrict
+    (the CLI opens the project twice; ``store`` may be one of them); by default ``store`` is
+    copied and never changed.
     """
+    from pcr_graph.analysis.queries import resolve_areas
+
+    wanted = resolve_areas(store, [str(a) for a in areas or ()])
     first, second = copies if copies is not None else (copy_store(store), copy_store(store))
     restrict_to_date(first, old)
     restrict_to_date(second, new)
-    return diff_stores(first, second, areas)
+    return diff_stores(first, second, wanted)
+
+
+def diff_files(
+    old: Path, new: Path, project: Project | None = None, areas: Sequence[str] = ()
+) -> list[Change]:
+    """The changes between two snapshots on disk (see :func:`open_snapshot`).
+
+    An area name is looked up in the new snapshot first, then the old one.
+    """
+    from pcr_graph.analysis.queries import resolve_areas
+
+    before, after = open_snapshot(old, project), open_snapshot(new, project)
+    return diff_stores(before, after, resolve_areas((after, before), areas))
 
 
 def open_snapshot(path: Path, project: Project | None = None) -> Store:
@@ -303,6 +358,7 @@ __all__ = [
     "Snapshot",
     "change_rows",
     "diff_dates",
+    "diff_files",
     "diff_snapshots",
     "diff_stores",
     "open_snapshot",

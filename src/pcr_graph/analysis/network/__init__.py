@@ -65,6 +65,7 @@ from pcr_graph.analysis.network.records import (
     Forum,
     Link,
     Provider,
+    resolve_pairs,
 )
 from pcr_graph.analysis.network.structure import (
     Disconnection,
@@ -128,6 +129,7 @@ __all__ = [
     "pathway_scores",
     "provider_graph",
     "provider_records",
+    "resolve_pairs",
     "resolve_provider",
     "sector_graph",
     "sector_hierarchy",

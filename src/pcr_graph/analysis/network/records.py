@@ -8,6 +8,7 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
+from pcr_graph.core.errors import UsageError
 from pcr_graph.core.ids import last_segment
 
 LINK_TYPE_WEIGHTS: Mapping[str, float] = {
@@ -106,6 +107,31 @@ class ExpectedPair:
 PairLike = ExpectedPair | tuple[str, str] | tuple[str, str, str | None]
 
 
+def resolve_pairs(texts: Iterable[tuple[str, str]], where: str = "--expect") -> list[ExpectedPair]:
+    """Expected pathways between sectors named by notation or label (any case).
+
+    An unknown sector is one :class:`~pcr_graph.core.errors.UsageError` naming ``where``
+    and the valid notations.
+
+    >>> resolve_pairs([("Care home", "GP practice")])
+    [ExpectedPair(from_sector='care-home', to_sector='gp-practice', link_type=None)]
+    """
+    from pcr_graph.core.vocab import sectors  # inside: parsing the ontology is not free
+
+    scheme = sectors()
+    pairs = []
+    for pair in texts:
+        notations = []
+        for text in pair:
+            concept = scheme.resolve(text)
+            if concept is None:
+                valid = ", ".join(scheme.notations())
+                raise UsageError(f"{where}: unknown sector {text!r} (one of {valid})")
+            notations.append(scheme.notation[concept])
+        pairs.append(ExpectedPair(notations[0], notations[1]))
+    return pairs
+
+
 def _as_pair(value: PairLike) -> ExpectedPair:
     if isinstance(value, ExpectedPair):
         return value
@@ -142,4 +168,5 @@ __all__ = [
     "Forum",
     "Link",
     "Provider",
+    "resolve_pairs",
 ]
