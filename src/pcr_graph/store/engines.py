@@ -18,6 +18,7 @@ from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, BinaryIO, Protocol, TypeVar
+from urllib.parse import quote, unquote
 
 from rdflib import BNode, Dataset, Graph, Literal, URIRef, Variable
 from rdflib.namespace import RDF, XSD
@@ -284,8 +285,6 @@ def source_graph_iri(source: str) -> str:
     >>> source_graph_iri("data/demo/areas.ttl")
     'urn:pcr-graph:source:data/demo/areas.ttl'
     """
-    from urllib.parse import quote
-
     return SOURCE_GRAPH + quote(source, safe="/:._-")
 
 
@@ -297,8 +296,6 @@ def graph_source(iri: str) -> str | None:
     >>> graph_source(source_graph_iri("my file.ttl")), graph_source("urn:other")
     ('my file.ttl', None)
     """
-    from urllib.parse import unquote
-
     return unquote(iri[len(SOURCE_GRAPH) :]) if iri.startswith(SOURCE_GRAPH) else None
 
 

@@ -12,16 +12,19 @@ from typing import TYPE_CHECKING
 from rdflib import URIRef
 
 from pcr_graph.analysis.change.edits import copy_store, restrict_to_date
+from pcr_graph.analysis.gaps import run_gaps
 from pcr_graph.analysis.network.figures import _names
 from pcr_graph.analysis.network.records import Provider, _short
 from pcr_graph.analysis.network.views import forum_records
+from pcr_graph.analysis.queries import resolve_areas
 from pcr_graph.core.errors import UsageError
-from pcr_graph.store.engines import Store
+from pcr_graph.core.resources import ontology_files, reference_files
+from pcr_graph.ingest.workbook import import_workbook
+from pcr_graph.store.engines import Store, open_store
+from pcr_graph.store.project import Project
 
 if TYPE_CHECKING:
     from pcr_graph.analysis.gaps import GapReport, Hit
-    from pcr_graph.store.project import Project
-
 _DIFF_LINKS = """
 SELECT ?link ?id ?type ?participant ?participantLabel ?area ?areaLabel WHERE {
   ?link a pcr:CollaborationLink .
@@ -118,8 +121,6 @@ def take_snapshot(
     store: Store, areas: Sequence[URIRef] | None = None, report: GapReport | None = None
 ) -> Snapshot:
     """Read what :func:`diff_snapshots` compares from a store (runs the gap rules)."""
-    from pcr_graph.analysis.gaps import run_gaps
-
     wanted = {str(a) for a in areas} if areas is not None else None
     area_labels = {r["area"]: r["label"] for r in store.select(_AREA_LABELS).strings()}
     parts: dict[str, dict[str, set[str]]] = defaultdict(lambda: defaultdict(set))
@@ -284,8 +285,6 @@ def diff_dates(
     (the CLI opens the project twice; ``store`` may be one of them); by default ``store`` is
     copied and never changed.
     """
-    from pcr_graph.analysis.queries import resolve_areas
-
     wanted = resolve_areas(store, [str(a) for a in areas or ()])
     first, second = copies if copies is not None else (copy_store(store), copy_store(store))
     restrict_to_date(first, old)
@@ -300,8 +299,6 @@ def diff_files(
 
     An area name is looked up in the new snapshot first, then the old one.
     """
-    from pcr_graph.analysis.queries import resolve_areas
-
     before, after = open_snapshot(old, project), open_snapshot(new, project)
     return diff_stores(before, after, resolve_areas((after, before), areas))
 
@@ -314,10 +311,6 @@ def open_snapshot(path: Path, project: Project | None = None) -> Store:
     - a workbook folder (with ``providers.csv``) is imported in memory under the name
       ``snapshot``, so two rounds of the same workbook get the same IRIs.
     """
-    from pcr_graph.core.resources import ontology_files, reference_files
-    from pcr_graph.store.engines import open_store
-    from pcr_graph.store.project import Project
-
     base = project or Project()
     path = Path(path)
     if path.is_file():
@@ -335,8 +328,6 @@ def open_snapshot(path: Path, project: Project | None = None) -> Store:
             engine=base.engine,
         ).open()
     if (path / "providers.csv").is_file():
-        from pcr_graph.ingest.workbook import import_workbook
-
         result = import_workbook(path, name="snapshot")
         store = open_store(
             [*ontology_files(), *reference_files(include_demo=False, profile=base.profile)],

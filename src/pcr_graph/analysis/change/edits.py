@@ -8,7 +8,7 @@ from collections.abc import Sequence
 
 from rdflib import Graph, Literal, URIRef
 
-from pcr_graph.store.engines import Store
+from pcr_graph.store.engines import OxigraphStore, RdflibStore, Store
 
 _PARAMS = "urn:pcr-graph:parameters"
 
@@ -25,8 +25,6 @@ _P_AT = URIRef("urn:pcr-graph:at")
 
 def copy_store(store: Store) -> Store:
     """A fresh store of the same engine holding the same sources (for changes to a copy)."""
-    from pcr_graph.store.engines import OxigraphStore, RdflibStore
-
     copy: Store = OxigraphStore() if store.engine == "oxigraph" else RdflibStore()
     for source in store.sources():
         copy.load(store.source_graph(source).serialize(format="nt"), "nt", source)

@@ -10,6 +10,7 @@ from rdflib import URIRef
 
 from pcr_graph.analysis.change.diff import _DIFF_LINKS, Change, _hit_key, _sort_changes, change_rows
 from pcr_graph.analysis.change.edits import copy_store, remove_provider
+from pcr_graph.analysis.gaps import run_gaps
 from pcr_graph.analysis.network.pathways import integration_index, pathway_scores
 from pcr_graph.analysis.network.records import _label, _short
 from pcr_graph.analysis.network.structure import joined_sectors
@@ -80,8 +81,6 @@ def what_if_remove(
         without links, the integration index before and after, and gap-rule hits opened
         and closed.
     """
-    from pcr_graph.analysis.gaps import run_gaps
-
     iri = provider if isinstance(provider, URIRef) else resolve_provider(store, provider)
     facts = store.select(_PROVIDER_FACTS, {"provider": iri}).strings()
     label = next((r["label"] for r in facts if r["label"]), _short(iri))

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import importlib
 from collections.abc import Iterable, Mapping, Sequence
 from typing import Any
 
@@ -92,7 +93,7 @@ def area_metrics(
     >>> [(s.label, round(s.value, 2)) for s in m.betweenness[:2]]
     [('C', 0.6), ('D', 0.6)]
     """
-    import networkx as nx
+    import networkx as nx  # inside: a slow import, kept off `pcr-graph --help`
 
     nodes = sorted(G)
     n = len(nodes)
@@ -223,8 +224,6 @@ def to_dataframe(metrics: AreaMetrics | Sequence[AreaMetrics]) -> Any:
     ...     print("to_dataframe needs pandas")
     to_dataframe needs pandas
     """
-    import importlib
-
     try:
         pd = importlib.import_module("pandas")
     except ImportError:

@@ -4,6 +4,7 @@ above it (Brandes' algorithm, counting cross-sector paths apart)."""
 from __future__ import annotations
 
 import itertools
+import random
 from collections import defaultdict
 from typing import Any
 
@@ -186,8 +187,6 @@ def _betweenness(
 
 def _sampled_sources(n: int, k: int | None, seed: int) -> list[int]:
     """The ``k`` source indices networkx samples from ``n`` nodes with ``seed``, sorted."""
-    import random
-
     assert k is not None
     return sorted(random.Random(seed).sample(range(n), k))
 

@@ -65,7 +65,7 @@ def build_provider_graph(
     >>> G.edges["a", "b"]["links"], G.edges["a", "b"]["weight"]
     (('L1', 'L2'), 2)
     """
-    import networkx as nx
+    import networkx as nx  # inside: a slow import, kept off `pcr-graph --help`
 
     merged: dict[str, Provider] = {}
     for record in providers:
@@ -135,7 +135,7 @@ def build_sector_graph(G: Any) -> Any:
     >>> sorted(S.edges(data="weight"))
     [('acute-trust', 'ambulance', 1), ('ambulance', 'emergency-department', 1)]
     """
-    import networkx as nx
+    import networkx as nx  # inside: a slow import, kept off `pcr-graph --help`
 
     counts: dict[str, int] = defaultdict(int)
     for node in G:
@@ -172,7 +172,7 @@ def build_membership_graph(forums: Iterable[Forum], providers: Iterable[Provider
     >>> sorted(M.neighbors("f")), M.nodes["b"]["kind"]
     (['a', 'b'], 'provider')
     """
-    import networkx as nx
+    import networkx as nx  # inside: a slow import, kept off `pcr-graph --help`
 
     known = {p.iri: p for p in providers}
     forum_list = sorted(forums, key=lambda f: f.iri)

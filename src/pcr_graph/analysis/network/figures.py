@@ -4,6 +4,7 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import replace
 
 from pcr_graph.analysis.network.model import AreaMetrics, Figure
 from pcr_graph.analysis.network.records import _short
@@ -22,8 +23,6 @@ def _count(number: int, singular: str, plural: str | None = None) -> str:
 
 
 def _with_figures(m: AreaMetrics, groups: int, seed: int, exact_up_to: int) -> AreaMetrics:
-    from dataclasses import replace
-
     figures: list[Figure] = []
 
     def add(

@@ -10,6 +10,7 @@ from typing import Any
 
 from pcr_graph.core.errors import UsageError
 from pcr_graph.core.ids import last_segment
+from pcr_graph.core.vocab import sectors
 
 LINK_TYPE_WEIGHTS: Mapping[str, float] = {
     "shared-governance": 1.0,
@@ -116,8 +117,6 @@ def resolve_pairs(texts: Iterable[tuple[str, str]], where: str = "--expect") -> 
     >>> resolve_pairs([("Care home", "GP practice")])
     [ExpectedPair(from_sector='care-home', to_sector='gp-practice', link_type=None)]
     """
-    from pcr_graph.core.vocab import sectors  # inside: parsing the ontology is not free
-
     scheme = sectors()
     pairs = []
     for pair in texts:

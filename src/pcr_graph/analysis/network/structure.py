@@ -84,7 +84,7 @@ def joined_sectors(G: Any, nodes: Iterable[str] | None = None) -> set[str]:
     >>> sorted(joined_sectors(G))
     ['x', 'y']
     """
-    import networkx as nx
+    import networkx as nx  # inside: a slow import, kept off `pcr-graph --help`
 
     H = G if nodes is None else G.subgraph(nodes)
     joined: set[str] = set()
@@ -134,7 +134,7 @@ def disconnecting_providers(G: Any) -> tuple[Disconnection, ...]:
     >>> disconnecting_providers(G)
     (Disconnection(provider='b', label='B', sectors=('x', 'z')),)
     """
-    import networkx as nx
+    import networkx as nx  # inside: a slow import, kept off `pcr-graph --help`
 
     components = [sorted(c) for c in nx.connected_components(G)]
     joined_by = [_joined_in(G, c) for c in components]
@@ -198,7 +198,7 @@ def _pieces_without_each(
     tree at a block, each child block's subtree is a piece and everything else (through
     v's parent block) is the last one.
     """
-    import networkx as nx
+    import networkx as nx  # inside: a slow import, kept off `pcr-graph --help`
 
     H = G
     if nx.number_of_selfloops(G):
@@ -296,7 +296,7 @@ def communities(G: Any, seed: int = DEFAULT_SEED) -> tuple[tuple[str, ...], ...]
     >>> communities(G)
     (('a', 'b', 'c'), ('d', 'e', 'f'))
     """
-    import networkx as nx
+    import networkx as nx  # inside: a slow import, kept off `pcr-graph --help`
 
     if G.number_of_nodes() == 0:
         return ()

@@ -15,6 +15,7 @@ from pcr_graph.analysis.network.build import (
     build_sector_graph,
 )
 from pcr_graph.analysis.network.records import ExpectedPair, Forum, Link, Provider, _unique_pairs
+from pcr_graph.analysis.queries import resolve_area
 from pcr_graph.core.errors import UsageError
 from pcr_graph.store.engines import Store
 
@@ -101,8 +102,6 @@ def _date(text: str) -> dt.date | None:
 def _area_iri(store: Store, area: URIRef | str | None) -> URIRef | None:
     if area is None or isinstance(area, URIRef):
         return area
-    from pcr_graph.analysis.queries import resolve_area
-
     return resolve_area(store, area)
 
 
