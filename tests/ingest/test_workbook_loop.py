@@ -32,6 +32,9 @@ def test_one_cause_gets_one_message_with_the_count_of_its_dependants(tmp_path: P
     with pytest.raises(ImportProblems) as caught:
         import_workbook(write(tmp_path / "tb", bad_files()), name="tb")
     lines = [str(p) for p in caught.value.problems]
+    assert str(caught.value) == (
+        "4 problems in 4 rows (10 more rows refer to them); nothing was imported"
+    )
     # only the rows with problems of their own are named
     assert {(p.file, p.line) for p in caught.value.problems} == REJECTED_AT_SOURCE
     assert not [line for line in lines if "unknown area" in line or "unknown provider" in line]

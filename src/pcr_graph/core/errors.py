@@ -44,10 +44,11 @@ class RowProblem:
 class ImportProblems(PcrGraphError):
     """An import stopped: every bad row is listed, and nothing was written."""
 
-    def __init__(self, problems: list[RowProblem]) -> None:
+    def __init__(self, problems: list[RowProblem], summary: str = "") -> None:
         self.problems = sorted(problems)
         count = len(self.problems)
-        super().__init__(f"{count} problem{'s' if count != 1 else ''} found; nothing was imported")
+        found = summary or f"{count} problem{'s' if count != 1 else ''} found"
+        super().__init__(f"{found}; nothing was imported")
 
 
 class ValidationFailed(PcrGraphError):

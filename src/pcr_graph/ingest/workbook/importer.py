@@ -674,7 +674,13 @@ def import_workbook(
     summaries = importer.summaries()
     own = [p for reject in importer.rejects for p in reject.problems]
     if importer.rejects and not lenient:
-        raise ImportProblems(own + summaries)
+        bad = sum(1 for reject in importer.rejects if reject.problems)
+        held = len(importer.rejects) - bad
+        summary = f"{len(own)} problem{'s' if len(own) != 1 else ''} in {bad} row"
+        summary += "s" if bad != 1 else ""
+        if held:
+            summary += f" ({held} more row{'s' if held != 1 else ''} refer to them)"
+        raise ImportProblems(own + summaries, summary)
     result = ImportResult(
         importer.graph,
         importer.rows_read,
