@@ -188,3 +188,81 @@ def test_a_lenient_import_invents_no_gap(tmp_path: Path) -> None:
     for rule, _area, subjects in invented:
         assert set(subjects) & about_rejects, (rule, subjects)
     assert invented  # the kept link without evidence is reported, honestly
+
+
+# -- the loop on generated bad workbooks: the demo workbook with seeded mistakes -----------
+
+_SPOIL = {
+    "areas.csv": ("name", ""),
+    "evidence.csv": ("date", "31/12/2020"),
+    "providers.csv": ("sector", "spaceship"),
+    "forums.csv": ("name", ""),
+    "memberships.csv": ("start", "2020-13-01"),
+    "links.csv": ("type", "Mutal aid"),
+}
+"""A model value each file's row can be spoilt in (the key is left alone)."""
+
+
+def _table(text: str) -> tuple[list[str], list[dict[str, str]]]:
+    import csv
+    import io
+
+    reader = csv.DictReader(io.StringIO(text))
+    return list(reader.fieldnames or []), list(reader)
+
+
+def _text(columns: list[str], rows: list[dict[str, str]]) -> str:
+    import csv
+    import io
+
+    out = io.StringIO()
+    writer = csv.DictWriter(out, fieldnames=columns, lineterminator="\n")
+    writer.writeheader()
+    writer.writerows(rows)
+    return out.getvalue()
+
+
+def _key(file: str, row: dict[str, str]) -> str:
+    from pcr_graph.ingest.workbook.template import KEY_COLUMNS
+
+    return "/".join(row[c] for c in KEY_COLUMNS[file])
+
+
+@pytest.mark.parametrize("seed", [1, 2, 3])
+def test_every_rejected_row_of_a_generated_bad_workbook_fixed_and_reimported(
+    tmp_path: Path, seed: int
+) -> None:
+    import random
+
+    from pcr_graph.core.resources import graph_dir
+
+    rng = random.Random(seed)
+    original = {name: (graph_dir() / "demo" / name).read_text(encoding="utf-8") for name in _SPOIL}
+    spoilt: dict[str, str] = {}
+    by_key: dict[tuple[str, str], dict[str, str]] = {}
+    for name, text in original.items():
+        columns, rows = _table(text)
+        for row in rows:
+            by_key[(name, _key(name, row))] = dict(row)
+        column, bad = _SPOIL[name]
+        for index in rng.sample(range(len(rows)), k=min(2, len(rows))):
+            rows[index][column] = bad
+        spoilt[name] = _text(columns, rows)
+    good = write(tmp_path / "good" / "wb", original)
+    bad = write(tmp_path / "bad" / "wb", spoilt)
+    first = import_workbook(bad, name="wb", lenient=True, fictional=True)
+    assert first.rejected_rows >= 12  # at least the 12 spoilt rows
+    rejects = tmp_path / "fix-me"
+    write_rejects(rejects, first.rejects, kept=first.kept, import_name="wb")
+    # the reader corrects every row of the folder (here: puts back what the row said)
+    for name in _SPOIL:
+        path = rejects / name
+        if path.exists():
+            columns, rows = _table(path.read_text(encoding="utf-8"))
+            fixed = [by_key[(name, _key(name, row))] for row in rows]
+            path.write_text(_text(columns, fixed), encoding="utf-8")
+    merged = import_workbook(rejects, name="wb", into=first.graph)  # strict: nothing left
+    direct = import_workbook(good, name="wb", fictional=True)
+    assert merged.rejected_rows == 0 and merged.merged_rows >= 12
+    assert _content(first.graph) != _content(direct.graph)  # the lenient import lacked rows
+    assert _content(merged.graph) == _content(direct.graph)
