@@ -12,17 +12,7 @@ from pcr_graph.analysis import change as ch
 from pcr_graph.core.errors import UsageError
 from pcr_graph.store.engines import Store
 from pcr_graph.store.project import Project
-from tests.support.testshire import WB, fixture_turtle, make_project
-
-
-@pytest.fixture
-def project(tmp_path: Path) -> Project:
-    return make_project(tmp_path)
-
-
-@pytest.fixture
-def store(project: Project) -> Store:
-    return project.open()
+from tests.support.testshire import WB, fixture_turtle
 
 
 def test_diff_between_two_dates(store: Store) -> None:

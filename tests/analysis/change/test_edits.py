@@ -2,26 +2,12 @@
 
 from __future__ import annotations
 
-from pathlib import Path
-
-import pytest
 from rdflib import URIRef
 
 from pcr_graph.analysis import change as ch
 from pcr_graph.analysis import network as nw
 from pcr_graph.store.engines import Store
-from pcr_graph.store.project import Project
-from tests.support.testshire import WB, P, make_project
-
-
-@pytest.fixture
-def project(tmp_path: Path) -> Project:
-    return make_project(tmp_path)
-
-
-@pytest.fixture
-def store(project: Project) -> Store:
-    return project.open()
+from tests.support.testshire import WB, P
 
 
 def test_remove_provider_keeps_multi_party_links_among_the_rest(store: Store) -> None:

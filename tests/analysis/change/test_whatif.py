@@ -2,25 +2,10 @@
 
 from __future__ import annotations
 
-from pathlib import Path
-
-import pytest
-
 from pcr_graph.analysis import change as ch
 from pcr_graph.analysis import network as nw
 from pcr_graph.store.engines import Store
-from pcr_graph.store.project import Project
-from tests.support.testshire import WB, P, make_project
-
-
-@pytest.fixture
-def project(tmp_path: Path) -> Project:
-    return make_project(tmp_path)
-
-
-@pytest.fixture
-def store(project: Project) -> Store:
-    return project.open()
+from tests.support.testshire import WB, P
 
 
 def test_what_if_removes_on_a_copy_only(store: Store) -> None:
