@@ -5,6 +5,9 @@ from __future__ import annotations
 import itertools
 from pathlib import Path
 
+import pytest
+
+from pcr_graph.store.engines import Store
 from pcr_graph.store.project import Project
 
 WB = "https://w3id.org/pcr-graph/id/wb/testshire/"
@@ -143,3 +146,15 @@ def make_project(tmp_path: Path, engine: str = "oxigraph") -> Project:
     profile = tmp_path / "profile.ttl"
     profile.write_text(PROFILE, encoding="utf-8")
     return Project(workspace=tmp_path / "ws", include_demo=False, profile=profile, engine=engine)
+
+
+@pytest.fixture
+def project(tmp_path: Path) -> Project:
+    """The Testshire fixture as a project (no demo, its own profile)."""
+    return make_project(tmp_path)
+
+
+@pytest.fixture
+def store(project: Project) -> Store:
+    """The Testshire project, opened."""
+    return project.open()
