@@ -4,7 +4,8 @@ The suite (w3c/data-shapes, ``tests/core``: 98 tests, each a data graph, a shape
 the expected validation report) sits in ``../shared/testsuites/w3c-shacl-core/`` beside the
 repository (``PCR_GRAPH_TESTSUITES`` overrides the folder). A validator *passes* a test when
 it agrees on ``sh:conforms`` and gives the expected results: focus node, path, value,
-severity, constraint component and source shape (blank nodes count as "some blank node").
+severity, constraint component and source shape (blank nodes count as "some blank node",
+numbers are compared by value: the store keeps values, not their spelling).
 
 - pySHACL, the reference: its result on every test is recorded below (97 of 98 pass; the one
   failure, ``uniqueLang-002``, is a known quirk of that test) and checked to stay so.
@@ -18,6 +19,7 @@ import os
 from collections import Counter
 from collections.abc import Iterator
 from dataclasses import dataclass
+from decimal import Decimal
 from functools import cache
 from pathlib import Path
 
@@ -61,6 +63,14 @@ def _key_term(term: Node | None) -> str:
         return ""
     if isinstance(term, BNode):
         return "_:"
+    if isinstance(term, Literal) and term.datatype is not None:
+        # Oxigraph keeps a number's value, not its spelling ("4.0"^^xsd:decimal comes back
+        # as "4"^^xsd:decimal): numbers are compared by datatype and value.
+        value = term.toPython()
+        if isinstance(value, Decimal):
+            return f"{format(value.normalize(), 'f')}^^{term.datatype}"
+        if isinstance(value, int | float) and not isinstance(value, bool):
+            return f"{value!r}^^{term.datatype}"
     return term.n3()
 
 
@@ -217,6 +227,6 @@ def test_the_compiled_validator_compiles_a_share_of_the_suite() -> None:
     assert tally["passed"] >= COMPILED_AT_LEAST
 
 
-COMPILED_AT_LEAST = 45
+COMPILED_AT_LEAST = 65
 """Tests of the suite the compiled validator answers (the rest it refuses); see the module
 docstring. Raised as the compiler learns more of SHACL."""

@@ -29,10 +29,13 @@ well-formed for its datatype by XSD's rules, as Oxigraph's casts apply them: rdf
 a few forms XSD does not, such as ``"2020-W01-1"^^xsd:date``, which pySHACL then passes and
 this rejects), ``sh:nodeKind``, ``sh:hasValue``, ``sh:in``, ``sh:node``
 (to value shapes made of ``sh:hasValue`` property shapes), ``sh:equals``, ``sh:disjoint``,
-``sh:lessThan``, ``sh:lessThanOrEquals``; every SHACL path (as the SPARQL property path that
-means the same; zero-length ones only with few focus nodes); and on a
-node shape itself (constraining the focus node) ``sh:class``, ``sh:datatype``,
-``sh:nodeKind``, ``sh:in`` and ``sh:node``. Shapes using anything else raise
+``sh:lessThan``, ``sh:lessThanOrEquals``, ``sh:minInclusive``, ``sh:minExclusive``,
+``sh:maxInclusive``, ``sh:maxExclusive``, ``sh:minLength``, ``sh:maxLength``, ``sh:pattern``
+(with ``sh:flags``), ``sh:languageIn``; every SHACL path (as the SPARQL property path that
+means the same; zero-length ones only with few focus nodes); and on a node shape itself
+(constraining the focus node) ``sh:class``, ``sh:datatype``, ``sh:nodeKind``, ``sh:in``,
+``sh:node`` and the value constraints above. The SPARQL text of constants, paths and value
+tests comes from :mod:`pcr_graph.validation.sparql_text`. Shapes using anything else raise
 :class:`UnsupportedShapes`, and :func:`pcr_graph.validation.validate.validate` then falls
 back to pySHACL.
 
@@ -40,7 +43,7 @@ Which shapes are validated follows SHACL's own definition (§2.1): every shape w
 typed ``sh:NodeShape``, ``sh:PropertyShape`` or not typed at all, including a property
 shape with a target of its own and a class that is also a shape (an implicit class target).
 Each is compiled whole or refused: none is skipped. On the W3C SHACL Core suite
-(``tests/validation/test_w3c_shacl.py``) it compiles 45 of the 98 tests, answers all 45 as
+(``tests/validation/test_w3c_shacl.py``) it compiles 65 of the 98 tests, answers all 65 as
 expected, and refuses the rest.
 """
 
@@ -53,18 +56,25 @@ from typing import TYPE_CHECKING
 
 from rdflib import BNode, Graph, Literal, URIRef
 from rdflib.collection import Collection
-from rdflib.namespace import RDF, RDFS, SH, XSD
+from rdflib.namespace import RDF, RDFS, SH
 from rdflib.term import Node
 
-from pcr_graph.core.errors import PcrGraphError
 from pcr_graph.store.engines import Store, run_concurrently
+from pcr_graph.validation.sparql_text import (
+    NODE_KINDS,
+    UnsupportedShapes,
+    comparable,
+    count_of,
+    datatype_test,
+    sorted_terms,
+    sparql_iri,
+    sparql_path,
+    sparql_term,
+    value_tests,
+)
 
 if TYPE_CHECKING:
     from pcr_graph.validation.results import Violation
-
-
-class UnsupportedShapes(PcrGraphError):
-    """The shapes use a SHACL feature the fast validator does not compile."""
 
 
 @dataclass(frozen=True)
@@ -86,6 +96,18 @@ _TARGETS = (SH.targetClass, SH.targetSubjectsOf, SH.targetObjectsOf, SH.targetNo
 """SHACL Core's target predicates (§2.1.3)."""
 _TARGET_KEYS = {*_TARGETS, SH.target}
 """The core targets, and SHACL-AF's ``sh:target`` (never compiled: a shape with one is refused)."""
+_VALUE_TEST_KEYS = {
+    SH.minInclusive,
+    SH.minExclusive,
+    SH.maxInclusive,
+    SH.maxExclusive,
+    SH.minLength,
+    SH.maxLength,
+    SH.pattern,
+    SH.flags,
+    SH.languageIn,
+}
+"""Constraints on each value by itself: ranges, string length and pattern, languages."""
 _NODE_SHAPE_KEYS = {
     RDF.type,
     RDFS.comment,
@@ -105,9 +127,10 @@ _NODE_SHAPE_KEYS = {
     SH.nodeKind,
     SH["in"],
     SH.node,
+    *_VALUE_TEST_KEYS,
 }
-"""What a node shape may hold; ``sh:class``, ``sh:datatype``, ``sh:nodeKind``, ``sh:in`` and
-``sh:node`` on it constrain the focus node itself (:meth:`_Compiler.node_checks`)."""
+"""What a node shape may hold; its constraints other than ``sh:property`` constrain the focus
+node itself (:meth:`_Compiler.node_checks`)."""
 _PROPERTY_SHAPE_KEYS = {
     RDF.type,
     RDFS.comment,
@@ -132,133 +155,8 @@ _PROPERTY_SHAPE_KEYS = {
     SH.disjoint,
     SH.lessThan,
     SH.lessThanOrEquals,
+    *_VALUE_TEST_KEYS,
 }
-_NODE_KINDS = {
-    SH.IRI: "isIRI(?v)",
-    SH.Literal: "isLiteral(?v)",
-    SH.BlankNode: "isBlank(?v)",
-    SH.BlankNodeOrIRI: "(isBlank(?v) || isIRI(?v))",
-    SH.BlankNodeOrLiteral: "(isBlank(?v) || isLiteral(?v))",
-    SH.IRIOrLiteral: "(isIRI(?v) || isLiteral(?v))",
-}
-_CASTABLE = {
-    XSD.boolean,
-    XSD.date,
-    XSD.dateTime,
-    XSD.time,
-    XSD.integer,
-    XSD.decimal,
-    XSD.double,
-    XSD.float,
-}
-"""Datatypes whose well-formedness SPARQL can test with a cast (an ill-formed lexical
-form makes the cast an error)."""
-_PLAIN = {XSD.string, RDF.langString, XSD.anyURI, RDFS.Literal}
-
-
-def _sorted(nodes: Iterable[Node]) -> list[Node]:
-    """Shape-graph nodes in a fixed order (rdflib terms do not order across kinds)."""
-    return sorted(nodes, key=lambda n: (type(n).__name__, str(n)))
-
-
-def _iri(term: Node) -> str:
-    if not isinstance(term, URIRef):
-        raise UnsupportedShapes(f"expected an IRI in the shapes, got {term!r}")
-    text = str(term)
-    if any(c in text for c in '<>"{}|\\^` \n'):
-        raise UnsupportedShapes(f"cannot write {text!r} as a SPARQL IRI")
-    return f"<{text}>"
-
-
-def _term(term: Node) -> str:
-    """A constant from the shapes graph as SPARQL text (IRIs and literals only)."""
-    if isinstance(term, URIRef):
-        return _iri(term)
-    if isinstance(term, Literal):
-        value = str(term).replace("\\", "\\\\").replace('"', '\\"').replace("\n", "\\n")
-        if term.language:
-            return f'"{value}"@{term.language}'
-        if term.datatype is not None:
-            return f'"{value}"^^{_iri(term.datatype)}'
-        return f'"{value}"'
-    raise UnsupportedShapes(f"cannot use the blank node {term!r} as a constant")
-
-
-@dataclass(frozen=True)
-class _Path:
-    sparql: str
-    shown: str
-    may_be_empty: bool = False
-    """A zero-length path (``sh:zeroOrMorePath``, ``sh:zeroOrOnePath``): each focus node is
-    one of its own values."""
-
-
-_PATH_DEPTH = 16
-"""Deeper SHACL paths are refused (and a cycle in a malformed path stops here)."""
-
-
-def _path(shapes: Graph, node: Node | None) -> _Path:
-    """A SHACL property path (§2.3.1) as a SPARQL 1.1 property path, which means the same.
-
-    A property, ``sh:inversePath``, a sequence (an RDF list), ``sh:alternativePath``,
-    ``sh:zeroOrMorePath``, ``sh:oneOrMorePath`` and ``sh:zeroOrOnePath``; a path node that is
-    not exactly one of these (say, a list that also has ``sh:inversePath``) is refused.
-    """
-    from pcr_graph.validation.results import path_text
-
-    if isinstance(node, URIRef):
-        return _Path(_iri(node), path_text(shapes, node))
-    sparql, shown, empty = _path_parts(shapes, node, 0)
-    if node is not None and isinstance(shapes.value(node, SH.inversePath), URIRef):
-        shown = path_text(shapes, node)  # a plain inverse, written as pySHACL does
-    return _Path(sparql, shown, empty)
-
-
-def _path_parts(shapes: Graph, node: Node | None, depth: int) -> tuple[str, str, bool]:
-    """``(SPARQL text, text shown in reports, may be empty)`` of the path at ``node``."""
-    from pcr_graph.validation.results import bound_names
-
-    if depth > _PATH_DEPTH:
-        raise UnsupportedShapes(f"a SHACL path deeper than {_PATH_DEPTH} is not compiled")
-    if isinstance(node, URIRef):
-        return _iri(node), node.n3(bound_names()), False
-    if not isinstance(node, BNode):
-        raise UnsupportedShapes(f"sh:path must be an IRI or a blank node, got {node!r}")
-    pairs = list(shapes.predicate_objects(node))
-    keys = {p for p, _ in pairs}
-    if keys == {RDF.first, RDF.rest} and len(pairs) == 2:
-        parts = [_path_parts(shapes, m, depth + 1) for m in Collection(shapes, node)]
-        if len(parts) < 2:
-            raise UnsupportedShapes("a SHACL sequence path needs two or more members")
-        return (
-            "(" + " / ".join(p[0] for p in parts) + ")",
-            "(" + " / ".join(p[1] for p in parts) + ")",
-            all(p[2] for p in parts),
-        )
-    if len(pairs) != 1:
-        raise UnsupportedShapes(f"a SHACL path node needs exactly one path kind: {node!r}")
-    key, value = pairs[0]
-    if key == SH.alternativePath:
-        if not isinstance(value, BNode):
-            raise UnsupportedShapes("sh:alternativePath needs a list")
-        parts = [_path_parts(shapes, m, depth + 1) for m in Collection(shapes, value)]
-        if len(parts) < 2:
-            raise UnsupportedShapes("sh:alternativePath needs two or more members")
-        return (
-            "(" + " | ".join(p[0] for p in parts) + ")",
-            "(" + " | ".join(p[1] for p in parts) + ")",
-            any(p[2] for p in parts),
-        )
-    sparql, shown, empty = _path_parts(shapes, value, depth + 1)
-    if key == SH.inversePath:
-        return f"^{sparql}", f"^{shown}", empty
-    if key == SH.zeroOrMorePath:
-        return f"({sparql})*", f"({shown})*", True
-    if key == SH.oneOrMorePath:
-        return f"({sparql})+", f"({shown})+", empty
-    if key == SH.zeroOrOnePath:
-        return f"({sparql})?", f"({shown})?", True
-    raise UnsupportedShapes(f"{key} is not a SHACL path")
 
 
 @dataclass(frozen=True)
@@ -295,7 +193,7 @@ class _Compiler:
         if not isinstance(cls, URIRef):
             raise UnsupportedShapes(f"sh:class / sh:targetClass must be an IRI, got {cls!r}")
         found = self.subclasses.get(cls) or [cls]
-        return " ".join(_iri(c) for c in _sorted(set(found)))
+        return " ".join(sparql_iri(c) for c in sorted_terms(set(found)))
 
     def instance_of(self, var: str, cls: Node) -> str:
         """A pattern true when ``var`` is a SHACL instance of ``cls`` (subclasses too)."""
@@ -314,15 +212,15 @@ class _Compiler:
             raise UnsupportedShapes(f"{shape}: SPARQL-based targets (sh:target) are not compiled")
         patterns = []
         classes = [*self.shapes.objects(shape, SH.targetClass), *([shape] if implicit else [])]
-        for cls in _sorted(set(classes)):
+        for cls in sorted_terms(set(classes)):
             patterns.append(self.instance_of("?focus", cls))
-        for prop in _sorted(self.shapes.objects(shape, SH.targetSubjectsOf)):
-            patterns.append(f"?focus {_iri(prop)} ?targetValue .")
-        for prop in _sorted(self.shapes.objects(shape, SH.targetObjectsOf)):
-            patterns.append(f"?targetSubject {_iri(prop)} ?focus .")
-        nodes = _sorted(self.shapes.objects(shape, SH.targetNode))
+        for prop in sorted_terms(self.shapes.objects(shape, SH.targetSubjectsOf)):
+            patterns.append(f"?focus {sparql_iri(prop)} ?targetValue .")
+        for prop in sorted_terms(self.shapes.objects(shape, SH.targetObjectsOf)):
+            patterns.append(f"?targetSubject {sparql_iri(prop)} ?focus .")
+        nodes = sorted_terms(self.shapes.objects(shape, SH.targetNode))
         if nodes:
-            patterns.append(f"VALUES ?focus {{ {' '.join(_term(n) for n in nodes)} }}")
+            patterns.append(f"VALUES ?focus {{ {' '.join(sparql_term(n) for n in nodes)} }}")
         if not patterns:
             return None
         enumerate_ = " UNION ".join(f"{{ {p} }}" for p in patterns)
@@ -352,15 +250,15 @@ class _Compiler:
         if keys:
             raise UnsupportedShapes(f"sh:node shape {shape} has constraints of its own")
         patterns = []
-        for prop in _sorted(self.shapes.objects(shape, SH.property)):
+        for prop in sorted_terms(self.shapes.objects(shape, SH.property)):
             allowed = {RDF.type, RDFS.comment, SH.path, SH.hasValue, SH.message, SH.name}
             if {p for p, _ in self.shapes.predicate_objects(prop)} - allowed:
                 raise UnsupportedShapes(f"value shape {prop} uses more than sh:hasValue")
-            path = _path(self.shapes, self.shapes.value(prop, SH.path))
+            path = sparql_path(self.shapes, self.shapes.value(prop, SH.path))
             if path.may_be_empty:
                 raise UnsupportedShapes(f"value shape {prop}: a zero-length path")
-            for value in _sorted(self.shapes.objects(prop, SH.hasValue)):
-                patterns.append(f"?v {path.sparql} {_term(value)} .")
+            for value in sorted_terms(self.shapes.objects(prop, SH.hasValue)):
+                patterns.append(f"?v {path.sparql} {sparql_term(value)} .")
         if not patterns:
             raise UnsupportedShapes(f"sh:node shape {shape} has no sh:hasValue to check")
         return " ".join(patterns)
@@ -384,7 +282,7 @@ class _Compiler:
             raise UnsupportedShapes(f"{prop}: more than one sh:message (one per language?)")
         if not isinstance(prop, URIRef | BNode):
             raise UnsupportedShapes(f"a property shape is an IRI or a blank node, not {prop!r}")
-        path = _path(shapes, shapes.value(prop, SH.path))
+        path = sparql_path(shapes, shapes.value(prop, SH.path))
         if path.may_be_empty and not target.small:
             # Scanning a zero-length path from unbound ends would miss focus nodes that
             # occur in no triple; with few focus nodes each is bound first, which is exact.
@@ -399,27 +297,29 @@ class _Compiler:
         low = shapes.value(prop, SH.minCount)
         high = shapes.value(prop, SH.maxCount)
         if low is not None or high is not None:
-            out.extend(self._cardinality(p, _count(low), _count(high), check))
-        for cls in _sorted(shapes.objects(prop, SH["class"])):
+            out.extend(self._cardinality(p, count_of(low), count_of(high), check))
+        for cls in sorted_terms(shapes.objects(prop, SH["class"])):
             out.append(check.values_not_matching("class", p, self.instance_of("?v", cls)))
-        for datatype in _sorted(shapes.objects(prop, SH.datatype)):
-            out.append(check.bad_values("datatype", p, f"!({_datatype_test(datatype)})"))
-        for kind in _sorted(shapes.objects(prop, SH.nodeKind)):
-            if kind not in _NODE_KINDS:
+        for datatype in sorted_terms(shapes.objects(prop, SH.datatype)):
+            out.append(check.bad_values("datatype", p, f"!({datatype_test(datatype)})"))
+        for component, test in value_tests(shapes, prop):
+            out.append(check.bad_values(component, p, test))
+        for kind in sorted_terms(shapes.objects(prop, SH.nodeKind)):
+            if kind not in NODE_KINDS:
                 raise UnsupportedShapes(f"unknown sh:nodeKind {kind}")
-            out.append(check.bad_values("nodeKind", p, f"!{_NODE_KINDS[kind]}"))  # type: ignore[index]
-        for value in _sorted(shapes.objects(prop, SH.hasValue)):
-            out.append(check.focus_without("hasValue", f"?focus {p} {_term(value)} ."))
+            out.append(check.bad_values("nodeKind", p, f"!{NODE_KINDS[kind]}"))  # type: ignore[index]
+        for value in sorted_terms(shapes.objects(prop, SH.hasValue)):
+            out.append(check.focus_without("hasValue", f"?focus {p} {sparql_term(value)} ."))
         for members in shapes.objects(prop, SH["in"]):
             if not isinstance(members, BNode | URIRef):
                 raise UnsupportedShapes(f"{prop}: sh:in must be a list")
             # sh:in compares terms, not values: "01"^^xsd:integer is not in (1).
-            same = [f"sameTerm(?v, {_term(m)})" for m in Collection(shapes, members)]
+            same = [f"sameTerm(?v, {sparql_term(m)})" for m in Collection(shapes, members)]
             out.append(check.bad_values("in", p, f"!({' || '.join(same) or 'false'})"))
-        for node in _sorted(shapes.objects(prop, SH.node)):
+        for node in sorted_terms(shapes.objects(prop, SH.node)):
             out.append(check.values_not_matching("node", p, self.conforms_pattern(node)))
-        for other in _sorted(shapes.objects(prop, SH.equals)):
-            o = _iri(other)
+        for other in sorted_terms(shapes.objects(prop, SH.equals)):
+            o = sparql_iri(other)
             if p == f"^{o}":
                 # "recorded both ways": the one-way pairs, found once, then seen from both
                 # ends (the path's values missing from the property's, and the reverse).
@@ -436,18 +336,18 @@ class _Compiler:
                     f"UNION {{ ?focus {o} ?v FILTER NOT EXISTS {{ ?focus {p} ?v }} }}"
                 )
             out.append(check.rows("equals", body))
-        for other in _sorted(shapes.objects(prop, SH.disjoint)):
-            out.append(check.rows("disjoint", f"?focus {p} ?v . ?focus {_iri(other)} ?v ."))
+        for other in sorted_terms(shapes.objects(prop, SH.disjoint)):
+            out.append(check.rows("disjoint", f"?focus {p} ?v . ?focus {sparql_iri(other)} ?v ."))
         for other, operator, component in [
-            *((o, "<", "lessThan") for o in _sorted(shapes.objects(prop, SH.lessThan))),
+            *((o, "<", "lessThan") for o in sorted_terms(shapes.objects(prop, SH.lessThan))),
             *(
                 (o, "<=", "lessThanOrEquals")
-                for o in _sorted(shapes.objects(prop, SH.lessThanOrEquals))
+                for o in sorted_terms(shapes.objects(prop, SH.lessThanOrEquals))
             ),
         ]:
             body = (
-                f"?focus {p} ?v . ?focus {_iri(other)} ?o . "
-                f"FILTER (!COALESCE({_comparable('?v')} {operator} {_comparable('?o')}, false))"
+                f"?focus {p} ?v . ?focus {sparql_iri(other)} ?o . "
+                f"FILTER (!COALESCE({comparable('?v')} {operator} {comparable('?o')}, false))"
             )
             out.append(check.rows(component, body, "SELECT DISTINCT ?focus ?v ?o"))
         return out
@@ -469,20 +369,22 @@ class _Compiler:
         message = str(messages[0]) if messages else ""
         maker = _Maker(shape, "", message, severity, target)
         out: list[Check] = []
-        for cls in _sorted(shapes.objects(shape, SH["class"])):
+        for cls in sorted_terms(shapes.objects(shape, SH["class"])):
             out.append(maker.focus_itself("class", f"MINUS {{ {self.instance_of('?v', cls)} }}"))
-        for datatype in _sorted(shapes.objects(shape, SH.datatype)):
-            out.append(maker.focus_itself("datatype", f"FILTER (!({_datatype_test(datatype)}))"))
-        for kind in _sorted(shapes.objects(shape, SH.nodeKind)):
-            if kind not in _NODE_KINDS:
+        for datatype in sorted_terms(shapes.objects(shape, SH.datatype)):
+            out.append(maker.focus_itself("datatype", f"FILTER (!({datatype_test(datatype)}))"))
+        for component, test in value_tests(shapes, shape):
+            out.append(maker.focus_itself(component, f"FILTER ({test})"))
+        for kind in sorted_terms(shapes.objects(shape, SH.nodeKind)):
+            if kind not in NODE_KINDS:
                 raise UnsupportedShapes(f"unknown sh:nodeKind {kind}")
-            out.append(maker.focus_itself("nodeKind", f"FILTER (!{_NODE_KINDS[kind]})"))  # type: ignore[index]
+            out.append(maker.focus_itself("nodeKind", f"FILTER (!{NODE_KINDS[kind]})"))  # type: ignore[index]
         for members in shapes.objects(shape, SH["in"]):
             if not isinstance(members, BNode | URIRef):
                 raise UnsupportedShapes(f"{shape}: sh:in must be a list")
-            same = [f"sameTerm(?v, {_term(m)})" for m in Collection(shapes, members)]
+            same = [f"sameTerm(?v, {sparql_term(m)})" for m in Collection(shapes, members)]
             out.append(maker.focus_itself("in", f"FILTER (!({' || '.join(same) or 'false'}))"))
-        for node in _sorted(shapes.objects(shape, SH.node)):
+        for node in sorted_terms(shapes.objects(shape, SH.node)):
             out.append(maker.focus_itself("node", f"MINUS {{ {self.conforms_pattern(node)} }}"))
         return out
 
@@ -595,38 +497,6 @@ class _Maker:
         return self._check(component, f"SELECT DISTINCT ?focus WHERE {{ {body} }}")
 
 
-def _count(term: Node | None) -> int | None:
-    if term is None:
-        return None
-    if not isinstance(term, Literal) or not isinstance(term.value, int):
-        raise UnsupportedShapes(f"a count must be an integer, got {term!r}")
-    return term.value
-
-
-def _comparable(var: str) -> str:
-    # pySHACL compares IRIs and strings as Python strings, anything else by value.
-    return (
-        f"IF(isIRI({var}) || (isLiteral({var}) && (datatype({var}) = {_iri(XSD.string)} "
-        f'|| lang({var}) != "")), STR({var}), {var})'
-    )
-
-
-def _datatype_test(datatype: Node) -> str:
-    """A SPARQL expression true when ``?v`` is a well-formed literal of ``datatype``."""
-    if not isinstance(datatype, URIRef):
-        raise UnsupportedShapes(f"sh:datatype must be an IRI, got {datatype!r}")
-    d = _iri(datatype)
-    if datatype == RDFS.Literal:
-        return "isLiteral(?v)"
-    if datatype == RDF.langString:
-        return 'isLiteral(?v) && lang(?v) != ""'
-    if datatype in _PLAIN:
-        return f"isLiteral(?v) && datatype(?v) = {d}"
-    if datatype in _CASTABLE:
-        return f"isLiteral(?v) && datatype(?v) = {d} && COALESCE(isLiteral({d}(STR(?v))), false)"
-    raise UnsupportedShapes(f"sh:datatype {datatype} is not compiled")
-
-
 def _subclass_closure(store: Store, classes: Iterable[URIRef]) -> dict[URIRef, list[URIRef]]:
     closure: dict[URIRef, list[URIRef]] = {}
     query = "SELECT DISTINCT ?cls ?sub WHERE { ?sub rdfs:subClassOf* ?cls } ORDER BY ?sub"
@@ -662,7 +532,7 @@ def targeted_shapes(shapes: Graph) -> list[Node]:
     found: set[Node] = implicit_class_targets(shapes)
     for predicate in _TARGET_KEYS:
         found.update(shapes.subjects(predicate, None))
-    return _sorted(found)
+    return sorted_terms(found)
 
 
 def compile_shapes(shapes: Graph, store: Store) -> list[Check]:
@@ -694,7 +564,7 @@ def compile_shapes(shapes: Graph, store: Store) -> list[Check]:
         if unknown:
             raise UnsupportedShapes(f"{shape}: {', '.join(sorted(map(str, unknown)))} not compiled")
         checks.extend(compiler.node_checks(target, shape))
-        for prop in _sorted(shapes.objects(shape, SH.property)):
+        for prop in sorted_terms(shapes.objects(shape, SH.property)):
             checks.extend(compiler.property_checks(target, prop))
     return checks
 
