@@ -91,9 +91,16 @@ def test_a_new_sector_in_no_group_joins_its_parents_group(monkeypatch: pytest.Mo
             function.cache_clear()
 
 
-def test_render_has_a_shape_and_heading_for_every_group() -> None:
-    from pcr_graph.render.maps.palette import _GROUPS
+def test_render_has_a_shape_for_every_group_and_its_heading_from_the_ontology() -> None:
+    from pcr_graph.render.maps.palette import _GROUP_SHAPES, _group_heading
 
     groups = vocab.sector_groups()
-    assert list(_GROUPS) == [g.notation for g in groups]
-    assert [heading for heading, _shape in _GROUPS.values()] == [g.label for g in groups]
+    assert list(_GROUP_SHAPES) == [g.notation for g in groups]
+    assert [_group_heading(g.notation) for g in groups] == [
+        "NHS trusts and services",
+        "Primary care",
+        "Adult social care",
+        "Local authority",
+        "Voluntary sector and hospices",
+        "Other",
+    ]

@@ -21,7 +21,7 @@ from pcr_graph.render.maps.palette import (
     _FORUM_BORDER,
     _FORUM_COLOUR,
     _FORUM_SHAPE,
-    _GROUPS,
+    _GROUP_SHAPES,
     _NODE_BORDER,
     _link_id,
     _node_key,
@@ -60,7 +60,7 @@ def by_sector(node: MapNode) -> Group:
         return Group("forum", "Planning forums", _FORUM_COLOUR, _FORUM_SHAPE, _FORUM_BORDER, (1,))
     notation = node.sectors[0] if node.sectors else ""
     name = node.sector_labels[0] if node.sector_labels else (notation or "Unknown sector")
-    shape = _GROUPS[sector_group(notation)][1]
+    shape = _GROUP_SHAPES[sector_group(notation)]
     return Group(
         _node_key(node), name, sector_colour(notation), shape, order=(0, sector_sort_key(notation))
     )

@@ -11,7 +11,7 @@ import zlib
 from collections.abc import Mapping
 from types import MappingProxyType
 
-from pcr_graph.core.vocab import sector_group
+from pcr_graph.core.vocab import sector_group, sector_groups
 from pcr_graph.render.maps.model import MapEdge, MapNode
 
 __all__ = ["LINK_TYPE_STYLES", "SECTOR_COLOURS", "node_style", "sector_colour"]
@@ -50,17 +50,24 @@ SECTOR_COLOURS: Mapping[str, str] = MappingProxyType(
 _EXTRA_COLOURS = ("#77AADD", "#EE8866", "#EEDD88", "#FFAABB", "#99DDFF", "#44BB99", "#BBCC33")
 _NO_SECTOR_COLOUR = "#888888"
 
-# group -> (legend heading, vis shape)
-_GROUPS: Mapping[str, tuple[str, str]] = MappingProxyType(
+# Sector display group (core.vocab: the skos:Collection groupings of sectors.ttl) -> vis
+# shape. Which groups exist, their order and their legend headings come from the ontology.
+_GROUP_SHAPES: Mapping[str, str] = MappingProxyType(
     {
-        "nhs": ("NHS trusts and services", "dot"),
-        "primary": ("Primary care", "triangle"),
-        "social": ("Adult social care", "square"),
-        "council": ("Local authority", "hexagon"),
-        "voluntary": ("Voluntary sector and hospices", "star"),
-        "other": ("Other", "triangleDown"),
+        "nhs": "dot",
+        "primary": "triangle",
+        "social": "square",
+        "council": "hexagon",
+        "voluntary": "star",
+        "other": "triangleDown",
     }
 )
+
+
+def _group_heading(group: str) -> str:
+    """The legend heading of a sector display group: its ``skos:prefLabel``."""
+    return next((g.label for g in sector_groups() if g.notation == group), group)
+
 
 _FORUM_COLOUR = "#BBBBBB"
 _FORUM_BORDER = "#555555"
@@ -108,7 +115,7 @@ def node_style(node: MapNode) -> tuple[str, str, str]:
     if node.kind == "forum":
         return _FORUM_SHAPE, _FORUM_COLOUR, _FORUM_BORDER
     first = node.sectors[0] if node.sectors else ""
-    return _GROUPS[sector_group(first)][1], sector_colour(first), _NODE_BORDER
+    return _GROUP_SHAPES[sector_group(first)], sector_colour(first), _NODE_BORDER
 
 
 def _link_style(edge: MapEdge) -> tuple[str, tuple[int, ...]]:

@@ -16,11 +16,12 @@ from pcr_graph.render.maps.palette import (
     _FORUM_COLOUR,
     _FORUM_SHAPE,
     _GAP_BORDER,
-    _GROUPS,
+    _GROUP_SHAPES,
     _MEMBERSHIP_STYLE,
     _OTHER_LINK_STYLE,
     _SEVERITY_RANK,
     LINK_TYPE_STYLES,
+    _group_heading,
     _line_swatch,
     _link_id,
     _sector_colour,
@@ -58,10 +59,10 @@ def legend(area: AreaMap) -> str:
     for notation in sorted(sectors, key=sector_sort_key):
         group = sector_group(notation)
         if group != group_seen:
-            rows.append(f'<li class="group">{esc(_GROUPS[group][0])}</li>')
+            rows.append(f'<li class="group">{esc(_group_heading(group))}</li>')
             group_seen = group
         label, count = sectors[notation]
-        swatch = _shape_swatch(_GROUPS[group][1], _sector_colour(notation))
+        swatch = _shape_swatch(_GROUP_SHAPES[group], _sector_colour(notation))
         rows.append(_filter_row("sector:" + notation, swatch, label, count))
     if forums:
         rows.append('<li class="group">Planning forums</li>')
