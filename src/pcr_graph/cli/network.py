@@ -74,6 +74,7 @@ def metrics(
       pcr-graph metrics --area wv
       pcr-graph metrics --area wv --expect hospice pharmacy --format csv -o wv.csv
     """
+    # Imported here to keep `pcr-graph --help` fast.
     from pcr_graph.analysis.network import metric_rows, metrics_for, resolve_pairs
     from pcr_graph.render.tables import format_rows
 
@@ -107,6 +108,7 @@ def compare(
       pcr-graph compare wv mb tl
       pcr-graph compare wv mb --format md -o compare.md
     """
+    # Imported here to keep `pcr-graph --help` fast.
     from pcr_graph.analysis.network import compare_rows, metrics_for, resolve_pairs
     from pcr_graph.render.tables import format_rows
 
@@ -152,6 +154,7 @@ def diff(
       pcr-graph diff round1.ttl round2.ttl --area wv
       pcr-graph diff --at 2020-04-01 --at 2021-03-31 --format md
     """
+    # Imported here to keep `pcr-graph --help` fast.
     from pcr_graph.analysis.change import CHANGE_COLUMNS, change_rows, diff_dates, diff_files
     from pcr_graph.render.tables import format_rows
 
@@ -199,6 +202,7 @@ def what_if(
       pcr-graph what-if --remove wv-acute
       pcr-graph what-if --remove mb-acute --area mb --format md
     """
+    # Imported here to keep `pcr-graph --help` fast.
     from pcr_graph.analysis.change import CHANGE_COLUMNS, what_if_remove
     from pcr_graph.render.tables import format_rows
 

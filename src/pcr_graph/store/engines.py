@@ -13,8 +13,11 @@ Parameters are always bound as values (Oxigraph ``substitutions``, rdflib
 
 from __future__ import annotations
 
+import json
 import os
+import shutil
 from collections.abc import Callable, Iterator, Sequence
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import Any, BinaryIO, Protocol, TypeVar
 from urllib.parse import quote, unquote
@@ -24,8 +27,15 @@ from rdflib.namespace import RDF, XSD
 from rdflib.term import Node
 
 from pcr_graph.core.errors import DataError, UsageError
-from pcr_graph.core.files import check_count, read_input, verify_footer
+from pcr_graph.core.files import (
+    atomic_write_text,
+    check_count,
+    read_input,
+    sha256_of,
+    verify_footer,
+)
 from pcr_graph.core.namespaces import bind_prefixes, sparql_prologue
+from pcr_graph.core.resources import data_root
 from pcr_graph.core.untrusted import check_rdf_input
 from pcr_graph.store.answers import Bindings, LazyTable, QueryForms, QueryResult, Table
 
@@ -66,8 +76,6 @@ def run_concurrently(store: object, calls: Sequence[Callable[[], _T]]) -> list[_
     workers = min(len(calls), os.cpu_count() or 1, 4)
     if workers < 2 or not getattr(store, "concurrent", False):
         return [call() for call in calls]
-    from concurrent.futures import ThreadPoolExecutor
-
     with ThreadPoolExecutor(max_workers=workers, thread_name_prefix="pcr-graph-query") as pool:
         futures = [pool.submit(call) for call in calls]
     # Leaving the with-block waited for every call; .result() re-raises in call order.
@@ -140,8 +148,6 @@ def read_checked(path: Path) -> tuple[bytes, int | None]:
 def source_name(path: Path) -> str:
     """The name a file is loaded under: relative for built-in files, so names (and named
     graphs in exports) are the same on every machine; the absolute path otherwise."""
-    from pcr_graph.core.resources import data_root
-
     resolved = Path(path).resolve()
     try:
         return resolved.relative_to(data_root()).as_posix()
@@ -186,7 +192,7 @@ class OxigraphStore(QueryForms):
     _lock: BinaryIO | None = None  # the flock held on a --store folder (open_persistent)
 
     def __init__(self, path: Path | None = None) -> None:
-        import pyoxigraph as ox
+        import pyoxigraph as ox  # inside: a native library, loaded only when a store opens
 
         # Typed as Any: pyoxigraph's stubs model every term type, we convert at the edge.
         self._ox: Any = ox
@@ -376,7 +382,7 @@ class OxigraphStore(QueryForms):
     @classmethod
     def read_only(cls, path: Path) -> OxigraphStore:
         """Open the on-disk store in folder ``path`` read-only (several processes may share it)."""
-        import pyoxigraph as ox
+        import pyoxigraph as ox  # inside: a native library, loaded only when a store opens
 
         store = cls.__new__(cls)  # not __init__: that opens the folder for writing
         store._ox = ox
@@ -489,7 +495,7 @@ class RdflibStore(QueryForms):
         self._load(data, fmt or format_for(path), source_name(path), declared)
 
     def query(self, sparql: str, bindings: Bindings | None = None) -> QueryResult:
-        from pyparsing.exceptions import ParseException
+        from pyparsing.exceptions import ParseException  # inside: only rdflib queries need it
 
         init = {Variable(k): v for k, v in (bindings or {}).items()}
         try:
@@ -557,10 +563,6 @@ MANIFEST = "pcr-graph-manifest.json"
 
 
 def _manifest(files: Sequence[Path]) -> str:
-    import json
-
-    from pcr_graph.core.files import sha256_of
-
     entries = [{"file": str(Path(f).resolve()), "sha256": sha256_of(Path(f))} for f in files]
     return json.dumps({"version": 1, "sources": entries}, indent=2) + "\n"
 
@@ -577,10 +579,6 @@ def open_persistent(files: Sequence[Path], path: Path) -> OxigraphStore:
     One command at a time: the folder is locked (``flock``) for as long as the returned
     store lives, and a second command is told who holds it instead of racing it.
     """
-    import shutil
-
-    from pcr_graph.core.files import atomic_write_text
-
     path = Path(path)
     wanted = _manifest(files)
     manifest = path / MANIFEST
@@ -626,7 +624,7 @@ def _lock_folder(path: Path) -> BinaryIO:
     The lock goes when the file is closed: when the store holding it is dropped, or when
     the process ends, however it ends.
     """
-    import fcntl
+    import fcntl  # inside: POSIX only, and only when a store folder is locked
 
     try:
         path.mkdir(parents=True, exist_ok=True)
