@@ -6,21 +6,22 @@
 #   bash tools/output_digests.sh > before.txt ; ...change... ; bash tools/output_digests.sh > after.txt
 set -euo pipefail
 cd "$(dirname "$0")/.."
-bin=${PCR_GRAPH_BIN:-.venv/bin/pcr-graph}
+bin=$(realpath "${PCR_GRAPH_BIN:-.venv/bin/pcr-graph}")
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
-ws="$work/ws"
-run() { "$bin" --workspace "$ws" "$@"; }
-run build --out "$work/out" >/dev/null
-for fmt in graphml gexf jsonld turtle nt trig; do run export --format "$fmt" -o "$work/export.$fmt" >/dev/null; done
-run export --format csv -o "$work/export-csv" >/dev/null
-for fmt in md json; do run gaps --format "$fmt" > "$work/gaps-cli.$fmt"; done
-run metrics --area wv > "$work/metrics-wv.txt"
-run compare wv mb tl > "$work/compare.txt"
-run what-if --remove wv-acute > "$work/what-if.txt"
-run diff --at 2020-04-01 --at 2021-03-31 > "$work/diff.txt"
-run validate > "$work/validate.txt" 2>&1 || true
-run queries > "$work/queries.txt" 2>&1 || true
-run query areas --format csv > "$work/query-areas.csv" 2>&1 || true
+# Relative names inside the scratch folder: the reports name the workspace as given, so an
+# absolute scratch path would make every run's digests differ.
 cd "$work"
+run() { "$bin" --workspace ws "$@"; }
+run build --out out >/dev/null
+for fmt in graphml gexf jsonld turtle nt trig; do run export --format "$fmt" -o "export.$fmt" >/dev/null; done
+run export --format csv -o export-csv >/dev/null
+for fmt in md json; do run gaps --format "$fmt" > "gaps-cli.$fmt"; done
+run metrics --area wv > "metrics-wv.txt"
+run compare wv mb tl > "compare.txt"
+run what-if --remove wv-acute > "what-if.txt"
+run diff --at 2020-04-01 --at 2021-03-31 > "diff.txt"
+run validate > "validate.txt" 2>&1 || true
+run queries > "queries.txt" 2>&1 || true
+run query areas --format csv > "query-areas.csv" 2>&1 || true
 find . -type f ! -path './ws/*' | LC_ALL=C sort | xargs sha256sum
