@@ -227,6 +227,6 @@ def test_the_compiled_validator_compiles_a_share_of_the_suite() -> None:
     assert tally["passed"] >= COMPILED_AT_LEAST
 
 
-COMPILED_AT_LEAST = 65
+COMPILED_AT_LEAST = 68
 """Tests of the suite the compiled validator answers (the rest it refuses); see the module
 docstring. Raised as the compiler learns more of SHACL."""
