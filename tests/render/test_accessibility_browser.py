@@ -48,12 +48,17 @@ def axe_page_fixture(chromium_browser: Browser) -> Iterator[Page]:
         context.close()
 
 
-def axe_violations(page: Page, path: Path) -> list[dict[str, Any]]:
+def axe_violations(page: Page, path: Path, tables: bool = True) -> list[dict[str, Any]]:
+    """axe-core's WCAG 2.2 AA violations on ``path``; ``tables``: fill the table view first
+    (its markup is the same at any size, so a big map is checked without it)."""
     page.goto(path.as_uri())
     if page.evaluate("typeof window.pcrNetwork !== 'undefined'"):
         page.wait_for_function("window.pcrReady === true", timeout=60_000)
-        page.evaluate("window.pcrTables && window.pcrTables()")
-    page.evaluate("document.querySelectorAll('details').forEach(d => { d.open = true; })")
+        if tables:
+            page.evaluate("window.pcrTables && window.pcrTables()")
+    # Opening the table view fills it; a big map's (same markup, thousands of rows) stays shut.
+    selector = "details" if tables else "details:not(#pcr-table)"
+    page.evaluate("(s) => document.querySelectorAll(s).forEach(d => { d.open = true; })", selector)
     page.add_script_tag(path=str(AXE))
     result: dict[str, Any] = page.evaluate(
         "(tags) => axe.run(document, {runOnly: {type: 'tag', values: tags}})", WCAG_22_AA
@@ -78,7 +83,9 @@ def test_the_build_writes_the_pages_checked_here(build_dir: Path) -> None:
     assert len(names) >= 6
 
 
-@pytest.mark.parametrize("name", ["index.html", "overview.html", "gaps.html"])
+@pytest.mark.parametrize(
+    "name", ["index.html", "overview.html", pytest.param("gaps.html", marks=pytest.mark.slow)]
+)
 def test_top_pages_meet_wcag_22_aa(axe_page: Page, build_dir: Path, name: str) -> None:
     assert axe_violations(axe_page, build_dir / name) == []
 
@@ -95,4 +102,4 @@ def test_every_demo_map_meets_wcag_22_aa(axe_page: Page, build_dir: Path) -> Non
 def test_a_2000_provider_map_meets_wcag_22_aa(axe_page: Page, tmp_path: Path) -> None:
     path = tmp_path / "big.html"
     write_html(path, render_area_html(synthetic_area(2000, seed=4, gaps=100)))
-    assert axe_violations(axe_page, path) == []
+    assert axe_violations(axe_page, path, tables=False) == []
