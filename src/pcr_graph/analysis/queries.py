@@ -18,6 +18,7 @@ from rdflib import Literal, URIRef
 from rdflib.namespace import XSD
 from rdflib.term import Node
 
+from pcr_graph.analysis.derived import ensure_derived, rule_text
 from pcr_graph.core.errors import UsageError
 from pcr_graph.core.resources import queries_dir
 from pcr_graph.store.engines import Store, Table
@@ -52,9 +53,12 @@ class NamedQuery:
 
     @property
     def family(self) -> str:
-        """``violation`` (must be empty on valid data), ``construct``, ``gap`` or ``listing``."""
+        """``violation`` (must be empty on valid data), ``construct``, ``derive`` (writes the
+        derived graph, :mod:`pcr_graph.analysis.derived`), ``gap`` or ``listing``."""
         if self.name.endswith("-violation"):
             return "violation"
+        if self.name.startswith("derive-"):
+            return "derive"
         if self.name.startswith("construct-"):
             return "construct"
         tags = [t.strip() for t in self.header.get("tags", "").split(",")]
@@ -368,11 +372,14 @@ def run_named(
 ) -> Table | bool:
     """Run a library query with parameters bound; SELECT gives a Table, ASK a bool.
 
-    A syntax error names the query's file and the line and column in its own text.
+    A syntax error names the query's file and the line and column in its own text. The
+    derived graph is brought up to date first, as rules read it
+    (:func:`pcr_graph.analysis.derived.ensure_derived`).
     """
     bindings = bind_params(store, query, values or {})
+    text = rule_text(query.path, query.text, ensure_derived(store))
     try:
-        result = store.query(query.text, bindings)
+        result = store.query(text, bindings)
     except UsageError as exc:
         raise UsageError(syntax_error_in_user_terms(str(exc), query.path)) from None
     if isinstance(result, (Table, bool)):

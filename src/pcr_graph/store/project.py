@@ -97,10 +97,17 @@ class Project:
             *self.imports(),
         ]
 
+    @property
+    def cache_dir(self) -> Path:
+        """Where results keyed by the sources' content are kept (:mod:`pcr_graph.store.cache`)."""
+        from pcr_graph.store.cache import CACHE_DIR
+
+        return self.workspace / CACHE_DIR
+
     def open(self) -> Store:
-        """A store with the whole dataset loaded."""
+        """A store with the whole dataset loaded (and its cache attached, see :meth:`_cached`)."""
         if self.store is None:
-            return open_store(self.files(), self.engine)
+            return self._cached(open_store(self.files(), self.engine))
         scheme = _URL_SCHEME.match(self.store)
         if scheme and scheme.group(1).lower() in ("http", "https"):
             # Imported here to keep `pcr-graph --help` fast.
@@ -114,7 +121,19 @@ class Project:
             )
         if self.engine != "oxigraph":
             raise UsageError("--store DIR keeps an on-disk Oxigraph store; use --engine oxigraph")
-        return open_persistent(self.files(), Path(self.store))
+        return self._cached(open_persistent(self.files(), Path(self.store)))
+
+    def _cached(self, store: Store) -> Store:
+        # Derived graph and validation result are kept beside the imports, keyed by the
+        # content of every file loaded (plus shapes, derivation queries and their code);
+        # only in a workspace that exists: a command never creates one to hold a cache.
+        from pcr_graph.store import cache
+
+        if not self.workspace.is_dir():
+            return store
+
+        cache.attach(store, self.cache_dir, f"{self.engine}-{cache.content_key(self.files())}")
+        return store
 
     def import_path(self, name: str) -> Path:
         """Where the import called ``name`` is kept."""

@@ -31,10 +31,51 @@ def validate(store: Store, engine: str = "auto") -> list[Violation]:
             "the fast validator needs the Oxigraph engine (rdflib's SPARQL engine gets some of "
             "its queries wrong); use --engine pyshacl or auto"
         )
+    kept = _cached(store, engine)
+    if kept is not None:
+        return kept
+    found: list[Violation] | None = None
     if engine == "fast" or (engine == "auto" and store.engine != "rdflib"):
         try:
-            return validate_fast(store)
+            found = validate_fast(store)
         except UnsupportedShapes:
             if engine == "fast":
                 raise
-    return validate_pyshacl(store)
+    if found is None:
+        found = validate_pyshacl(store)
+    _keep(store, engine, found)
+    return found
+
+
+def _entry(engine: str) -> str:
+    return f"validation-{engine}.json"
+
+
+def _cached(store: Store, engine: str) -> list[Violation] | None:
+    """The violations found before in the same sources with the same shapes and code.
+
+    :mod:`pcr_graph.store.cache` keys the entry by the content of every source file, the
+    shapes and the validators' code, and gives no entry for a store changed since it was
+    loaded: any change validates again.
+    """
+    import json
+
+    from pcr_graph.store import cache
+
+    data = cache.read(store, _entry(engine))
+    if data is None:
+        return None
+    try:
+        return [Violation(**record) for record in json.loads(data)]
+    except (ValueError, TypeError):
+        return None  # written by another layout: validate again
+
+
+def _keep(store: Store, engine: str, violations: list[Violation]) -> None:
+    import dataclasses
+    import json
+
+    from pcr_graph.store import cache
+
+    records = [dataclasses.asdict(v) for v in violations]
+    cache.write(store, _entry(engine), json.dumps(records, sort_keys=True).encode("utf-8"))

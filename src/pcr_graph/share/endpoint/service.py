@@ -20,6 +20,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from pcr_graph.analysis.derived import ensure_derived
 from pcr_graph.core.errors import PcrGraphError, UsageError
 from pcr_graph.share.endpoint.pool import WorkerPool
 from pcr_graph.share.endpoint.worker import WorkerSpec
@@ -187,6 +188,10 @@ class SparqlEndpoint:
         else:
             folder = Path(project.store)
         persistent = open_persistent(project.files(), folder)
+        # The rules read the derived summary graph: written before the workers open the
+        # folder read-only (they cannot write it).
+        ensure_derived(persistent)
+        persistent.flush()
         self.triples = len(persistent)
         self.graphs = tuple(sorted(source_graph_iri(s) for s in persistent.sources()))
         del persistent  # release the read-write handle; workers open the folder read-only

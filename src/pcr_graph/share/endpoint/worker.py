@@ -211,7 +211,10 @@ def open_worker_store(spec: WorkerSpec) -> tuple[Any, frozenset[str]]:
     assert spec.project is not None
     from pcr_graph.store.engines import source_graph_iri
 
+    from pcr_graph.analysis.derived import ensure_derived  # here: only project workers need it
+
     opened = spec.project.open()
+    ensure_derived(opened)  # the rules read the derived summary graph
     return opened, frozenset(source_graph_iri(s) for s in opened.sources())
 
 

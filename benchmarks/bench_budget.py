@@ -1,0 +1,346 @@
+"""A budget for every command at national scale (issue 18), measured in one run.
+
+A synthetic England of ``--providers`` (default 55,000) is imported into a scratch
+workspace (``--data FILE`` reuses a file written by ``pcr-graph synth``, as the machine is
+shared: write it once, e.g. to /tmp), and each phase runs in its own process, so that its
+peak memory (``ru_maxrss``) is its own:
+
+- ``cold``: no cache. Open (parse + load), validate, derive, the national gap report
+  (run_gaps + JSON text): the ``build`` path without the maps.
+- ``warm``: the same with the caches valid (derived graph and validation read back), then,
+  with the store in memory (a running ``serve``, a notebook): the national report again;
+  the gap rules one by one; each command's work on the largest area (``query areas``,
+  ``gaps --area``, ``render --area``, ``metrics``, ``what-if``, ``diff --at``); every named
+  gap rule bound to one area (what the endpoint answers), the slowest reported.
+- ``disk-build`` / ``disk``: ``--store DIR`` built, then reopened in a new process for the
+  national report.
+- ``floor``: the gap rules over the synthetic model in plain Python dicts.
+- ``rdflib``: rdflib's store on a 1,000-provider England, load and rules, capped.
+
+Ratios (each against another figure of this run) and the load average before and after each
+phase go to ``benchmarks/results/budget.json``. Never asserts a time. Run::
+
+    pcr-graph --no-demo synth --providers 55000 --seed 1 -o /tmp/england-55000.ttl
+    .venv/bin/python benchmarks/bench_budget.py --data /tmp/england-55000.ttl
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import platform
+import resource
+import shutil
+import subprocess
+import sys
+import tempfile
+import time
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+RESULTS = Path(__file__).resolve().parent / "results" / "budget.json"
+BUDGET = {
+    "cold_s": 10.0,
+    "cold_peak_mb": 1024.0,
+    "warm_s": 5.0,
+    "report_in_memory_s": 2.0,
+    "rules_over_floor": 4.0,
+    "query_areas_s": 1.0,
+    "gaps_area_s": 2.0,
+    "render_area_s": 2.0,
+    "metrics_area_s": 2.0,
+    "what_if_s": 2.0,
+    "diff_s": 2.0,
+    "endpoint_rule_one_area_s": 0.2,
+}
+"""Issue 18's targets at 55,000 providers (and issue 14's for ``query areas``)."""
+
+
+def _peak_mb() -> float:
+    return round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, 1)
+
+
+class Steps:
+    """Times named steps of one phase; prints the record as JSON at the end."""
+
+    def __init__(self) -> None:
+        self.record: dict[str, Any] = {"load_average_before": os.getloadavg()}
+
+    def __call__(self, name: str, action: Callable[[], Any]) -> Any:
+        began = time.perf_counter()
+        result = action()
+        self.record[name] = round(time.perf_counter() - began, 4)
+        self.record[f"{name}_peak_mb"] = _peak_mb()
+        print(f"  {name:<34} {self.record[name]:8.3f} s", file=sys.stderr, flush=True)
+        return result
+
+    def done(self) -> None:
+        self.record["load_average_after"] = os.getloadavg()
+        print(json.dumps(self.record))
+
+
+def _project(workspace: Path, store: Path | None = None) -> Any:
+    from pcr_graph.store.project import Project
+
+    return Project(workspace=workspace, include_demo=False, store=str(store) if store else None)
+
+
+def report_phase(workspace: Path, store_dir: Path | None, more: bool) -> None:
+    from pcr_graph.analysis.derived import ensure_derived
+    from pcr_graph.analysis.gaps import run_gaps
+    from pcr_graph.render.report_text import format_report
+    from pcr_graph.validation.validate import validate
+
+    steps = Steps()
+    project = _project(workspace, store_dir)
+    store = steps("open", project.open)
+    violations = steps("validate", lambda: validate(store))
+    assert not violations, violations[:3]
+    steps("derive", lambda: ensure_derived(store))
+    report = steps("report", lambda: run_gaps(store))
+    steps("report_json", lambda: format_report(report, "json", "National gap analysis"))
+    steps.record["total"] = round(
+        sum(steps.record[k] for k in ("open", "validate", "derive", "report", "report_json")), 4
+    )
+    steps.record["hits"] = len(report.hits)
+    if more:
+        commands(steps, store, report)
+    steps.done()
+
+
+def commands(steps: Steps, store: Any, national: Any) -> None:
+    """Each command's own work with the store already in memory."""
+    from collections import Counter
+
+    from rdflib import URIRef
+
+    from pcr_graph.analysis.gaps import gap_rules, run_gaps
+    from pcr_graph.analysis.network import (
+        copy_store,
+        diff_stores,
+        metrics_for,
+        restrict_to_date,
+        what_if_remove,
+    )
+    from pcr_graph.analysis.queries import find_query, run_named
+    from pcr_graph.render.mapdata import area_map
+    from pcr_graph.render.maps import render_area_html
+    from pcr_graph.render.report_text import format_report
+    from pcr_graph.store.engines import Table
+
+    steps(
+        "report_in_memory",
+        lambda: format_report(run_gaps(store), "json", "National gap analysis"),
+    )
+    per_rule: dict[str, float] = {}
+    for rule in gap_rules():
+        began = time.perf_counter()
+        store.query(rule.text)
+        per_rule[rule.name] = round(time.perf_counter() - began, 4)
+    steps.record["rules_one_by_one"] = round(sum(per_rule.values()), 4)
+    steps.record["rules"] = per_rule
+    steps.record["hits_per_rule"] = dict(Counter(h.rule for h in national.hits))
+    sizes = store.query(
+        "SELECT ?a (COUNT(?p) AS ?n) WHERE { ?p a pcr:Provider ; pcr:operatesIn ?a } "
+        "GROUP BY ?a ORDER BY DESC(?n) ?a LIMIT 1"
+    )
+    assert isinstance(sizes, Table)
+    largest = URIRef(str(sizes.rows[0][0]))
+    steps.record["largest_area"] = [str(largest), int(str(sizes.rows[0][1]))]
+    steps("query_areas", lambda: run_named(store, find_query("areas")))
+    steps("gaps_area", lambda: run_gaps(store, areas=[largest]))
+    steps(
+        "render_area",
+        lambda: render_area_html(area_map(store, largest, run_gaps(store, areas=[largest]))),
+    )
+    steps("metrics_area", lambda: metrics_for(store, largest))
+    provider = store.query(
+        "SELECT ?p WHERE { ?p a pcr:Provider ; pcr:operatesIn ?a ; "
+        "pcr:sector/skos:broader* sector:nhs-trust } ORDER BY ?p LIMIT 1",
+        {"a": largest},
+    )
+    assert isinstance(provider, Table)
+    trust = provider.rows[0][0]
+    steps("what_if", lambda: what_if_remove(store, trust, largest))  # type: ignore[arg-type]
+    import datetime as dt
+
+    def diff() -> Any:
+        old, new = copy_store(store), copy_store(store)
+        restrict_to_date(old, dt.date(2019, 4, 1))
+        restrict_to_date(new, dt.date(2024, 4, 1))
+        return diff_stores(old, new, [largest])
+
+    steps("diff", diff)
+    slowest = 0.0
+    for rule in gap_rules():
+        began = time.perf_counter()
+        store.query(rule.text, {"area": largest})
+        slowest = max(slowest, time.perf_counter() - began)
+    steps.record["endpoint_rule_one_area"] = round(slowest, 4)
+
+
+def disk_build_phase(workspace: Path, store_dir: Path) -> None:
+    steps = Steps()
+    project = _project(workspace, store_dir)
+    steps("build", project.open)
+    steps.done()
+
+
+def floor_phase(providers: int, seed: int) -> None:
+    sys.path.insert(0, str(Path(__file__).resolve().parent))
+    from bench_scale import floor_gaps  # type: ignore[import-not-found]
+
+    from pcr_graph.ingest.synth import synthesise
+
+    steps = Steps()
+    england = synthesise(providers, seed)
+    steps.record["hits_per_rule"] = steps("floor", lambda: floor_gaps(england))
+    steps.done()
+
+
+def rdflib_phase(data: Path) -> None:
+    from pcr_graph.analysis.gaps import run_gaps
+    from pcr_graph.store.engines import open_store
+
+    steps = Steps()
+    files = [*_project(Path("/nonexistent-workspace")).files(), data]
+    store = steps("open", lambda: open_store(files, "rdflib"))
+    steps("report", lambda: run_gaps(store))
+    steps.done()
+
+
+def _child(args: list[str], cap: float) -> dict[str, Any]:
+    command = [sys.executable, __file__, "--child", *args]
+    print(f"{' '.join(args[:1])}", file=sys.stderr, flush=True)
+    try:
+        done = subprocess.run(command, stdout=subprocess.PIPE, timeout=cap, check=False, text=True)
+    except subprocess.TimeoutExpired:
+        return {"status": f"did not finish within {cap:g} s"}
+    if done.returncode != 0:
+        return {"status": f"failed ({done.returncode})"}
+    return json.loads(done.stdout.strip().splitlines()[-1])  # type: ignore[no-any-return]
+
+
+def _ratio(a: Any, b: Any) -> float | str:
+    if not isinstance(a, (int, float)) or not isinstance(b, (int, float)) or b <= 0:
+        return "n/a"
+    return round(a / b, 2)
+
+
+def parent(providers: int, seed: int, data: Path | None, cap: float, out: Path) -> None:
+    from pcr_graph.ingest.synth import write_synthetic
+
+    with tempfile.TemporaryDirectory(prefix="pcr-budget-") as tmp:
+        workspace = Path(tmp) / "ws"
+        target = workspace / "imports" / "synthetic-england.ttl"
+        target.parent.mkdir(parents=True)
+        if data is not None:
+            shutil.copyfile(data, target)
+        else:
+            write_synthetic(target, providers, seed)
+        small = Path(tmp) / "england-1000.ttl"
+        write_synthetic(small, 1_000, seed)
+        store_dir = Path(tmp) / "store"
+        phases: dict[str, Any] = {}
+        phases["cold"] = _child(["report", str(workspace)], cap)
+        phases["warm"] = _child(["report", str(workspace), "--more"], cap * 4)
+        phases["floor"] = _child(["floor", str(providers), str(seed)], cap)
+        phases["disk-build"] = _child(["disk-build", str(workspace), str(store_dir)], cap * 2)
+        phases["disk"] = _child(["report", str(workspace), "--store-dir", str(store_dir)], cap)
+        phases["rdflib-1000"] = _child(["rdflib", str(small)], cap)
+    cold, warm, disk = phases["cold"], phases["warm"], phases["disk"]
+    floor = phases["floor"].get("floor")
+    measured = {
+        "cold_s": cold.get("total"),
+        "cold_peak_mb": cold.get("report_json_peak_mb"),
+        "warm_s": warm.get("total"),
+        "report_in_memory_s": warm.get("report_in_memory"),
+        "rules_over_floor": _ratio(warm.get("rules_one_by_one"), floor),
+        "query_areas_s": warm.get("query_areas"),
+        "gaps_area_s": warm.get("gaps_area"),
+        "render_area_s": warm.get("render_area"),
+        "metrics_area_s": warm.get("metrics_area"),
+        "what_if_s": warm.get("what_if"),
+        "diff_s": warm.get("diff"),
+        "endpoint_rule_one_area_s": warm.get("endpoint_rule_one_area"),
+    }
+    budget = {
+        name: {
+            "target": target,
+            "measured": measured[name],
+            "met": isinstance(measured[name], (int, float)) and measured[name] <= target,
+        }
+        for name, target in BUDGET.items()
+    }
+    ratios = {
+        "warm / cold": _ratio(warm.get("total"), cold.get("total")),
+        "disk national report / cold in-memory": _ratio(disk.get("total"), cold.get("total")),
+        "rules one by one / python floor": _ratio(warm.get("rules_one_by_one"), floor),
+        "report in memory / cold": _ratio(warm.get("report_in_memory"), cold.get("total")),
+        "cold derive / cold total": _ratio(cold.get("derive"), cold.get("total")),
+        "rdflib 1,000 report / oxigraph 55,000 cold": (
+            _ratio(phases["rdflib-1000"].get("report"), cold.get("total"))
+            if "report" in phases["rdflib-1000"]
+            else f"> {_ratio(cap, cold.get('total'))} (rdflib did not finish)"
+        ),
+    }
+    agreement = phases["floor"].get("hits_per_rule") == {
+        rule: warm.get("hits_per_rule", {}).get(rule, 0)
+        for rule in phases["floor"].get("hits_per_rule", {})
+    }
+    payload = {
+        "benchmark": "budget",
+        "providers": providers,
+        "seed": seed,
+        "python": platform.python_version(),
+        "platform": platform.platform(),
+        "cpus": os.cpu_count(),
+        "cap_seconds": cap,
+        "note": (
+            "One run per phase on a shared 2-core machine (see load_average_before/after of "
+            "each phase); compare figures within this run. Command figures are the command's "
+            "work with the store already in memory, not process start and loading."
+        ),
+        "budget": budget,
+        "ratios": ratios,
+        "floor_hits_equal_report_hits": agreement,
+        "phases": phases,
+    }
+    out.parent.mkdir(parents=True, exist_ok=True)
+    out.write_text(json.dumps(payload, indent=2, sort_keys=True) + "\n", encoding="utf-8")
+    for name, row in budget.items():
+        print(f"{name:<28} {row['measured']!s:>10} (target {row['target']}) met={row['met']}")
+    for name, value in ratios.items():
+        print(f"{name:<45} {value}")
+    print(f"wrote {out}")
+
+
+def main(argv: list[str] | None = None) -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--providers", type=int, default=55_000)
+    parser.add_argument("--seed", type=int, default=1)
+    parser.add_argument("--data", type=Path, help="a synthetic England already written")
+    parser.add_argument("--cap", type=float, default=300.0, help="seconds allowed per phase")
+    parser.add_argument("--out", type=Path, default=RESULTS)
+    parser.add_argument("--child", nargs="+", help=argparse.SUPPRESS)
+    parser.add_argument("--more", action="store_true", help=argparse.SUPPRESS)
+    parser.add_argument("--store-dir", type=Path, help=argparse.SUPPRESS)
+    args = parser.parse_args(argv)
+    if args.child:
+        job, *params = args.child
+        if job == "report":
+            report_phase(Path(params[0]), args.store_dir, args.more)
+        elif job == "disk-build":
+            disk_build_phase(Path(params[0]), Path(params[1]))
+        elif job == "floor":
+            floor_phase(int(params[0]), int(params[1]))
+        elif job == "rdflib":
+            rdflib_phase(Path(params[0]))
+        return
+    parent(args.providers, args.seed, args.data, args.cap, args.out)
+
+
+if __name__ == "__main__":
+    main()
