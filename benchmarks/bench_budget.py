@@ -67,12 +67,25 @@ class Steps:
 
     def __init__(self) -> None:
         self.record: dict[str, Any] = {"load_average_before": os.getloadavg()}
+        self.partial = os.environ.get("PCR_BUDGET_PARTIAL")
+
+    def _keep(self) -> None:
+        # What is done so far, for a phase stopped at its cap.
+        if self.partial:
+            Path(self.partial).write_text(json.dumps(self.record), encoding="utf-8")
 
     def __call__(self, name: str, action: Callable[[], Any]) -> Any:
         began = time.perf_counter()
-        result = action()
+        try:
+            result = action()
+        except Exception as exc:  # record it; the later steps still run
+            self.record[name] = f"failed: {type(exc).__name__}: {exc}"[:300]
+            print(f"  {name:<34} {self.record[name]}", file=sys.stderr, flush=True)
+            self._keep()
+            return None
         self.record[name] = round(time.perf_counter() - began, 4)
         self.record[f"{name}_peak_mb"] = _peak_mb()
+        self._keep()
         print(f"  {name:<34} {self.record[name]:8.3f} s", file=sys.stderr, flush=True)
         return result
 
@@ -157,7 +170,7 @@ def commands(steps: Steps, store: Any, national: Any) -> None:
     )
     steps("metrics_area", lambda: metrics_for(store, largest))
     provider = store.query(
-        "SELECT ?p WHERE { ?p a pcr:Provider ; pcr:operatesIn ?a ; "
+        "SELECT ?p ?a WHERE { ?p a pcr:Provider ; pcr:operatesIn ?a ; "
         "pcr:sector/skos:broader* sector:nhs-trust } ORDER BY ?p LIMIT 1",
         {"a": largest},
     )
@@ -245,7 +258,7 @@ def parent(providers: int, seed: int, data: Path | None, cap: float, out: Path) 
         store_dir = Path(tmp) / "store"
         phases: dict[str, Any] = {}
         phases["cold"] = _child(["report", str(workspace)], cap)
-        phases["warm"] = _child(["report", str(workspace), "--more"], cap * 4)
+        phases["warm"] = _child(["report", str(workspace), "--more"], cap * 3)
         phases["floor"] = _child(["floor", str(providers), str(seed)], cap)
         phases["disk-build"] = _child(["disk-build", str(workspace), str(store_dir)], cap * 2)
         phases["disk"] = _child(["report", str(workspace), "--store-dir", str(store_dir)], cap)

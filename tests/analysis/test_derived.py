@@ -250,7 +250,8 @@ def test_no_cache_for_a_store_changed_after_opening(tmp_path: Path) -> None:
 def test_a_remote_store_without_the_derived_graph_runs_the_plain_texts(
     tmp_path: Path,
 ) -> None:
-    from pcr_graph.store.remote import Endpoints, RemoteStore, push_graph
+    from pcr_graph.share.push import push_graph
+    from pcr_graph.store.remote import Endpoints, RemoteStore
     from tests.support.oxigraph_server import oxigraph_server
 
     demo = Project(workspace=Path("/nonexistent-workspace")).open()

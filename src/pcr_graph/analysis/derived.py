@@ -12,9 +12,8 @@ read them from there.
 (:func:`pcr_graph.analysis.gaps.run_gaps`, :func:`pcr_graph.analysis.queries.run_named`). It
 derives the graph when it is missing and derives it again when the store changed since
 (``what-if`` and ``diff --at`` edit a copy in place): a store is taken to be unchanged while
-it holds the number of triples (of its sources: ``len()`` leaves the derived graph out) it
-held at derivation, which every in-place edit pcr-graph makes (all of them remove triples)
-changes. A remote store is never written to: one that shows a derived graph (pcr-graph's own
+no load or update went through it (the engines count them: ``generation``) since
+derivation. A remote store is never written to: one that shows a derived graph (pcr-graph's own
 endpoint derives it before it serves) is read as it is; on one that does not, the rules run
 their plain text from ``queries/base/`` (:func:`rule_text`). With a cache attached
 (:mod:`pcr_graph.store.cache`, done by :meth:`pcr_graph.store.project.Project.open`) the
@@ -31,6 +30,8 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
+from rdflib import Literal, URIRef
+
 from pcr_graph.core.errors import UsageError
 from pcr_graph.core.resources import queries_dir
 from pcr_graph.store import cache
@@ -44,7 +45,7 @@ CACHE_ENTRY = "derived.nt"
 
 @dataclass
 class _State:
-    size: int  # len(store) just after derivation
+    generation: int | None  # the store's write count just after derivation
 
 
 _STATE: weakref.WeakKeyDictionary[object, _State] = weakref.WeakKeyDictionary()
@@ -131,17 +132,18 @@ def as_insert(
 MARKER = f"<{DERIVED_GRAPH}> a <{DERIVED_NS}DerivedGraph>"
 """A triple the derived graph holds, so that a store can be asked whether it has one."""
 _HAS_DERIVED = f"ASK {{ {MARKER} }}"
+_KEYED = f"ASK {{ GRAPH <{DERIVED_GRAPH}> {{ <{DERIVED_GRAPH}> <{DERIVED_NS}key> ?key }} }}"
 _DUMP = "SELECT ?s ?p ?o ?g WHERE { GRAPH ?g { ?s ?p ?o } }"
 
 
 def _dump(store: Store) -> bytes:
-    from rdflib import URIRef
-
     table = store.query(_DUMP, {"g": URIRef(DERIVED_GRAPH)})
     assert isinstance(table, Table)
+    key = URIRef(DERIVED_NS + "key")
     lines = [
         f"{s.n3()} {p.n3()} {o.n3()} .\n"  # type: ignore[union-attr]
         for s, p, o, _g in table.rows
+        if p != key
     ]
     return "".join(sorted(lines)).encode("utf-8")
 
@@ -159,7 +161,7 @@ def derive(store: Store) -> None:
     triples go straight into the graph (:meth:`OxigraphStore.construct_into`); elsewhere
     (rdflib, a remote endpoint) it runs as the equivalent SPARQL Update (:func:`as_insert`).
     """
-    from pcr_graph.store.remote import source_graph_iri
+    from pcr_graph.store.engines import source_graph_iri
 
     store.update(f"DROP SILENT GRAPH <{DERIVED_GRAPH}>")
     construct_into = getattr(store, "construct_into", None)
@@ -188,22 +190,35 @@ def ensure_derived(store: Store) -> bool:
     """
     with _LOCK:
         state = _STATE.get(store)
-        if state is not None and state.size == len(store):
+        now = cache.generation(store)
+        if state is not None and now is not None and state.generation == now:
             return True
-        if store.engine == "remote":
+        if store.engine == "remote" or now is None:
             # pcr-graph's own endpoint derives the graph before it serves and keeps it
             # current; another server is left as it is (never written to by a rule).
             return bool(store.query(_HAS_DERIVED))
+        key = cache.key_of(store)
+        if state is None and key is not None and store.query(_KEYED, {"key": Literal(key)}):
+            # A reopened on-disk store whose derived graph was made from these very sources,
+            # shapes, derivation queries and code.
+            _STATE[store] = _State(now)
+            return True
+        cached = cache.read(store, CACHE_ENTRY) if key is not None else None
         # Old summaries go first: this store's, or those a reopened on-disk store holds.
         store.update(f"DROP SILENT GRAPH <{DERIVED_GRAPH}>")
-        cached = cache.read(store, CACHE_ENTRY)
         if cached is not None:
             _restore(store, cached)
         else:
             derive(store)
-        if cached is None and cache.key_of(store) is not None:
+        if key is not None:
+            # The key is a hex digest (checked): safe to write as a literal.
+            assert re.fullmatch(r"[A-Za-z0-9-]+", key)
+            keyed = f'<{DERIVED_GRAPH}> <{DERIVED_NS}key> "{key}"'
+            store.update(f"INSERT DATA {{ GRAPH <{DERIVED_GRAPH}> {{ {keyed} }} }}")
+        cache.settle(store, now)
+        if cached is None and key is not None:
             cache.write(store, CACHE_ENTRY, _dump(store))
-        _STATE[store] = _State(len(store))
+        _STATE[store] = _State(cache.generation(store))
         return True
 
 

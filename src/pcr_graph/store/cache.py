@@ -10,11 +10,10 @@ validator's code) gives another key and the work is done again. Nothing is ever 
 by file name or date.
 
 A store changed after it was opened (``what-if`` and ``diff --at`` edit a copy in place)
-no longer matches its key. :func:`key_of` therefore also checks that the store still holds
-the number of triples it held when attached (``len()``, which leaves the derived graph
-out); when it does not, there is no key and no cache. An edit that removes and adds the
-same number of triples would not be noticed by this check: every in-place edit in
-pcr-graph only removes triples, so none does.
+no longer matches its key. :func:`key_of` therefore also checks that no write went through
+the store object since it was attached (its ``generation``, counted by the engines on every
+load and update), except the derived graph's own (:func:`settle`); after any other write
+there is no key and no cache. A store without a generation (a remote one) has no key.
 """
 
 from __future__ import annotations
@@ -36,7 +35,7 @@ CACHE_VERSION = "1"
 class _Attached:
     folder: Path
     key: str
-    size: int
+    generation: int
 
 
 _FOOTER = b"\n#pcr-graph-cache sha256 "
@@ -89,16 +88,32 @@ def content_key(files: Iterable[Path]) -> str:
     return digest.hexdigest()
 
 
+def generation(store: object) -> int | None:
+    """How many writes went through ``store`` (None: the engine does not count them)."""
+    value = getattr(store, "generation", None)
+    return value if isinstance(value, int) else None
+
+
 def attach(store: object, folder: Path, key: str) -> None:
     """Let ``store`` (just loaded from the files ``key`` was computed from) use ``folder``."""
-    size = len(store)  # type: ignore[arg-type]
-    _ATTACHED[store] = _Attached(Path(folder), key, size)
+    now = generation(store)
+    if now is not None:
+        _ATTACHED[store] = _Attached(Path(folder), key, now)
+
+
+def settle(store: object, before: int | None) -> None:
+    """Say that the writes to ``store`` since its generation was ``before`` changed no data
+    (they wrote the derived graph): if its key was valid then, it stays valid."""
+    found = _ATTACHED.get(store)
+    now = generation(store)
+    if found is not None and now is not None and found.generation == before:
+        found.generation = now
 
 
 def key_of(store: object) -> str | None:
     """The cache key of ``store``, or None: not attached, or changed since it was."""
     found = _ATTACHED.get(store)
-    if found is None or len(store) != found.size:  # type: ignore[arg-type]
+    if found is None or generation(store) != found.generation:
         return None
     return found.key
 

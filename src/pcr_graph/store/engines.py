@@ -195,6 +195,9 @@ class OxigraphStore(QueryForms):
     """Queries may run from several threads at once (see :func:`run_concurrently`)."""
 
     _lock: BinaryIO | None = None  # the flock held on a --store folder (open_persistent)
+    generation = 0
+    """Counts the writes (loads and updates) made through this object: a store whose
+    generation is unchanged holds what it held (see :mod:`pcr_graph.store.cache`)."""
 
     def __init__(self, path: Path | None = None) -> None:
         import pyoxigraph as ox  # inside: a native library, loaded only when a store opens
@@ -305,6 +308,7 @@ class OxigraphStore(QueryForms):
         graph = self._ox.NamedNode(source_graph_iri(source))
         try:
             # Store.load is transactional: a syntax error adds nothing.
+            self.generation += 1
             self._store.load(data, self._format(fmt), to_graph=graph)
         except SyntaxError as exc:
             raise DataError(f"{source}: not valid {fmt}: {exc}") from None
@@ -345,6 +349,7 @@ class OxigraphStore(QueryForms):
         data, declared = read_checked(path)
         check_rdf_input(data, fmt, source)
         try:
+            self.generation += 1
             self._store.bulk_load(data, self._format(fmt), to_graph=graph)
         except SyntaxError as exc:
             raise DataError(f"{source}: not valid {fmt}: {exc}") from None
@@ -444,6 +449,7 @@ class OxigraphStore(QueryForms):
             raise UsageError("expected a CONSTRUCT query")
         target = ox.NamedNode(graph)
         quads = [ox.Quad(t.subject, t.predicate, t.object, target) for t in result]
+        self.generation += 1
         self._store.extend(quads)
         return len(quads)
 
@@ -469,6 +475,7 @@ class OxigraphStore(QueryForms):
 
     def update(self, sparql: str) -> None:
         try:
+            self.generation += 1
             self._store.update(with_prologue(sparql))
         except SyntaxError as exc:
             raise UsageError(f"SPARQL syntax error: {exc}") from None
@@ -503,6 +510,8 @@ class RdflibStore(QueryForms):
 
     engine = "rdflib"
     concurrent = False
+    generation = 0
+    """Counts the writes made through this object (as :attr:`OxigraphStore.generation`)."""
 
     def __init__(self) -> None:
         self._dataset = Dataset(default_union=True)
@@ -519,6 +528,7 @@ class RdflibStore(QueryForms):
         except Exception as exc:  # rdflib raises many types for bad syntax
             raise DataError(f"{source}: not valid {fmt}: {exc}") from None
         check_count(declared, len(scratch), source)  # before adding: a refused file adds nothing
+        self.generation += 1
         target = self._dataset.graph(URIRef(source_graph_iri(source)))
         for triple in scratch:
             target.add(triple)
@@ -547,6 +557,7 @@ class RdflibStore(QueryForms):
         return graph
 
     def update(self, sparql: str) -> None:
+        self.generation += 1
         self._dataset.update(with_prologue(sparql))
 
     def sources(self) -> list[str]:

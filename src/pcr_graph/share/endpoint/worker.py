@@ -209,9 +209,8 @@ def open_worker_store(spec: WorkerSpec) -> tuple[Any, frozenset[str]]:
         names = frozenset(g.value for g in store.named_graphs() if isinstance(g, ox.NamedNode))
         return store, names
     assert spec.project is not None
-    from pcr_graph.store.engines import source_graph_iri
-
     from pcr_graph.analysis.derived import ensure_derived  # here: only project workers need it
+    from pcr_graph.store.engines import source_graph_iri
 
     opened = spec.project.open()
     ensure_derived(opened)  # the rules read the derived summary graph
