@@ -129,14 +129,11 @@ def commands(steps: Steps, store: Any, national: Any) -> None:
 
     from rdflib import URIRef
 
+    from pcr_graph.analysis.change.diff import diff_stores
+    from pcr_graph.analysis.change.edits import copy_store, restrict_to_date
+    from pcr_graph.analysis.change.whatif import what_if_remove
     from pcr_graph.analysis.gaps import gap_rules, run_gaps
-    from pcr_graph.analysis.network import (
-        copy_store,
-        diff_stores,
-        metrics_for,
-        restrict_to_date,
-        what_if_remove,
-    )
+    from pcr_graph.analysis.network import metrics_for
     from pcr_graph.analysis.queries import find_query, run_named
     from pcr_graph.render.mapdata import area_map
     from pcr_graph.render.maps import render_area_html

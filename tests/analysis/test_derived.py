@@ -15,8 +15,8 @@ import pytest
 from rdflib import URIRef
 
 from pcr_graph.analysis import derived
+from pcr_graph.analysis.change.edits import copy_store, remove_provider
 from pcr_graph.analysis.gaps import run_gaps
-from pcr_graph.analysis.network import copy_store, remove_provider
 from pcr_graph.analysis.queries import NamedQuery, find_query, load_query, run_named
 from pcr_graph.core.errors import UsageError
 from pcr_graph.core.files import FOOTER, footer_line
