@@ -100,6 +100,7 @@ def _check(command: str, line: str, done: subprocess.CompletedProcess[str]) -> N
     assert not [x for x in done.stderr.splitlines() if x.startswith("error:")], (line, done.stderr)
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize(
     "command,lines",
     [

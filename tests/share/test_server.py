@@ -537,6 +537,7 @@ def test_service_description_on_get_without_a_query(endpoint: SparqlEndpoint, lo
         assert names == {URIRef(source_graph_iri(source)) for source in local.sources()}
 
 
+@pytest.mark.slow
 def test_an_rdflib_project_is_served_too(tmp_path: Path) -> None:
     config = EndpointConfig(port=0, workers=1, timeout=30)
     with SparqlEndpoint(Project(engine="rdflib"), config) as service:

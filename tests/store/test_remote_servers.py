@@ -253,6 +253,7 @@ def test_virtuoso_hangs_on_sparql_query_bodies_which_we_never_send(virtuoso: Vir
 # oxigraph serve
 
 
+@pytest.mark.slow
 def test_every_query_on_oxigraph_serve_matches_the_embedded_store(
     oxigraph: str, demo: Store
 ) -> None:
