@@ -135,6 +135,9 @@ SUPERCLASSES: dict[str, set[URIRef]] = {
     "ImportRun": {PROV.Activity},
     "SubArea": {ORG.OrganizationalUnit},
     "RegistryRecord": {PROV.Entity},
+    "PrimaryCareNetwork": {ORG.OrganizationalCollaboration, ORG.Organization},
+    "NetworkMembership": {PROV.Entity},
+    "Succession": {PROV.Entity},
 }
 
 RANGES: dict[str, URIRef] = {
@@ -166,7 +169,11 @@ RANGES: dict[str, URIRef] = {
     "partOfArea": PCR.Area,
     "commissionedBy": ORG.Organization,
     "operatedBy": ORG.Organization,
-    "recordOf": PCR.Provider,
+    "recordOf": ORG.Organization,
+    "practice": ORG.Organization,
+    "network": PCR.PrimaryCareNetwork,
+    "predecessor": ORG.Organization,
+    "successor": ORG.Organization,
 }
 
 DECLARING_TYPES = {

@@ -17,7 +17,7 @@ from typing import TYPE_CHECKING
 from rdflib import Graph
 
 from pcr_graph.analysis.queries import resolve_areas
-from pcr_graph.core.errors import UsageError
+from pcr_graph.core.errors import DataError, UsageError
 from pcr_graph.store.engines import Store, Table
 from pcr_graph.store.project import Project
 
@@ -174,10 +174,18 @@ def import_registries_into(
     progress: Progress | None = None,
 ) -> RegistryImport:
     """Import every registry file recognised in ``folder`` into the workspace (or ``output``)."""
-    from pcr_graph.ingest.registries import import_registries, write_problems
+    from pcr_graph.ingest.registries import UNRECOGNISED, import_registries, write_problems
     from pcr_graph.store.turtle import write_turtle
 
     graph, accountings = import_registries(folder, progress=progress)
+    if all(a.kind == UNRECOGNISED for a in accountings):
+        # A folder of nothing recognised (say /etc) must not replace a good import with an
+        # empty one.
+        raise DataError(
+            f"{folder}: no registry file recognised in it or its subfolders "
+            f"({len(accountings)} files looked at); nothing imported"
+            + (f", and the import {name!r} is left as it was" if output is None else "")
+        )
     target = output or project.import_path(name)
     write_turtle(
         graph, target, header=f"Imported from registry files in {folder.name} by pcr-graph."

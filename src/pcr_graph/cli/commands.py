@@ -280,9 +280,11 @@ def import_registries_cmd(
 ) -> None:
     """Import every public registry file recognised in FOLDER (ONS, NHS ODS, CQC lists).
 
-    Files are recognised by their header or shape, not their name. Of two releases of one
-    register, the newer is current and the older is kept as history. Each file ends with an
-    accounting: rows read = imported + merged + rejected, every rejection with a reason.
+    Files are found in FOLDER and its subfolders and recognised by their header, sheets or
+    shape, not their name. A folder with no recognised file changes nothing (exit 2). Of
+    two releases of one register, the newer is current and the older is kept as history.
+    Each file ends with an accounting: rows read = imported + merged + rejected, every
+    rejection with a reason.
 
     \b
     Example:

@@ -59,6 +59,9 @@ class PCR(DefinedNamespace):
     ImportRun: URIRef  # subclass of prov:Activity
     SubArea: URIRef  # a Sub-ICB location (formerly a CCG); subclass of org:OrganizationalUnit
     RegistryRecord: URIRef  # one row of an older registry release, kept as history
+    PrimaryCareNetwork: URIRef  # a PCN: registry structure, not observed collaboration
+    NetworkMembership: URIRef  # one published practice-to-PCN membership of one release
+    Succession: URIRef  # ODS: one organisation code succeeded by another
 
     # identifiers (plain literals)
     odsCode: URIRef
@@ -109,7 +112,11 @@ class PCR(DefinedNamespace):
     telephone: URIRef
     website: URIRef  # xsd:anyURI
     release: URIRef  # RegistryRecord / ImportRun -> literal release label, e.g. "epraccur 2023-12"
-    recordOf: URIRef  # RegistryRecord -> Provider (sub-property of prov:specializationOf)
+    recordOf: URIRef  # RegistryRecord -> Provider or PCN (sub-property of prov:specializationOf)
+    practice: URIRef  # NetworkMembership -> the member GP practice
+    network: URIRef  # NetworkMembership -> PrimaryCareNetwork
+    predecessor: URIRef  # Succession -> the organisation whose code ended
+    successor: URIRef  # Succession -> the organisation that took over
 
     # vocabulary metadata
     listOrder: URIRef  # concept / skos:Collection -> xsd:integer: where it comes in lists

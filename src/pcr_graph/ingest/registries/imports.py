@@ -15,9 +15,13 @@ from pcr_graph.ingest.registries.cqc import import_care_homes
 from pcr_graph.ingest.registries.kinds import (
     CQC_HOMES,
     CQC_LA_LOOKUP,
+    GP_PCN_MAP,
     KINDS,
     LOOKUP_KINDS,
+    ODS_COMMISSIONERS,
+    ODS_PCN,
     ODS_PRACTICES,
+    ODS_SUCCESSIONS,
     ODS_TRUSTS,
     ONS_CCG21,
     ONS_STP21,
@@ -28,6 +32,7 @@ from pcr_graph.ingest.registries.kinds import (
 )
 from pcr_graph.ingest.registries.lookup import Lookup, reference_area_codes
 from pcr_graph.ingest.registries.ods import (
+    import_commissioners,
     import_practices,
     import_trusts,
 )
@@ -37,17 +42,21 @@ from pcr_graph.ingest.registries.ons import (
     import_stp21,
     import_subicb,
 )
+from pcr_graph.ingest.registries.pcn import import_epcn, import_practice_map
 from pcr_graph.ingest.registries.run import Run, Session
+from pcr_graph.ingest.registries.successions import import_successions
 from pcr_graph.ingest.registries.tables import (
     Table,
     detect,
     files_in,
     read_table,
+    workbook_table,
 )
 from pcr_graph.ingest.registries.values import (
     release_key,
     release_of,
 )
+from pcr_graph.ingest.registries.xlsx import is_xlsx
 
 IMPORTERS: dict[str, Callable[[Run], tuple[Graph, Accounting]]] = {
     ONS_SUBICB: import_subicb,
@@ -57,6 +66,10 @@ IMPORTERS: dict[str, Callable[[Run], tuple[Graph, Accounting]]] = {
     ODS_TRUSTS: import_trusts,
     ODS_PRACTICES: import_practices,
     CQC_HOMES: import_care_homes,
+    ODS_COMMISSIONERS: import_commissioners,
+    ODS_PCN: import_epcn,
+    GP_PCN_MAP: import_practice_map,
+    ODS_SUCCESSIONS: import_successions,
 }
 
 
@@ -68,7 +81,7 @@ def import_table(
     graph: Graph | None = None,
 ) -> tuple[Graph, Accounting]:
     started = time.perf_counter()
-    history = not current and table.kind in (ODS_TRUSTS, ODS_PRACTICES)
+    history = not current and table.kind in (ODS_TRUSTS, ODS_PRACTICES, ODS_PCN)
     graph = bind_prefixes(Graph()) if graph is None else graph
     run = Run(table, session, release_of(table), not history, progress, graph)
     graph, accounting = IMPORTERS[table.kind](run)
@@ -131,10 +144,12 @@ def import_registries(
 ) -> tuple[Graph, list[Accounting]]:
     """Import every registry file in ``folder`` into one graph.
 
-    Lookups come first, then trusts, practices and care homes. Of several releases of one
-    ODS register (files of one kind sharing most of their codes), the newest is current and
-    the older ones are kept as history. CQC lists are imported newest first, so homes with a
-    CQC location id keep it as their IRI when an older list without ids names them too.
+    Files are found in ``folder`` and its subfolders. Lookups come first, then
+    commissioners, trusts, practices, care homes, PCN releases and maps, and successions
+    last. Of several releases of one ODS register (files of one kind sharing most of their
+    codes), the newest is current and the older ones are kept as history. CQC lists are
+    imported newest first, so homes with a CQC location id keep it as their IRI when an
+    older list without ids names them too.
     Files that are not recognised are listed with kind ``unrecognised`` and nothing read.
 
     Parameters
@@ -152,11 +167,11 @@ def import_registries(
     tables: list[Table] = []
     accountings: list[Accounting] = []
     for path in files_in(folder):
-        kind = detect(path)
-        if kind is None:
+        table = _sniff(path)
+        if table is None:
             accountings.append(Accounting(path.name, UNRECOGNISED, ""))
         else:
-            tables.append(read_table(path, kind))
+            tables.append(table)
     session = Session(lookup if lookup is not None else _lookup_of(tables))
     graph = bind_prefixes(Graph())
     for table, current in _plan(tables):
@@ -172,6 +187,17 @@ def import_registries(
     return graph, accountings
 
 
+def _sniff(path: Path) -> Table | None:
+    """The file read as the kind it is, or None; a workbook is opened once, not twice."""
+    if is_xlsx(path):
+        try:
+            return workbook_table(path)
+        except DataError:
+            return None
+    kind = detect(path)
+    return None if kind is None else read_table(path, kind)
+
+
 def _lookup_of(tables: list[Table]) -> Lookup:
     lookup = Lookup()
     for table in tables:
@@ -183,6 +209,8 @@ def _lookup_of(tables: list[Table]) -> Lookup:
 
 
 def _codes(table: Table) -> set[str]:
+    if table.parts:  # a workbook: the codes of its first part (the PCNs)
+        return _codes(table.parts[0])
     return {cells[0].strip() for _, cells in table.rows if cells}
 
 
@@ -198,7 +226,7 @@ def _plan(tables: list[Table]) -> list[tuple[Table, bool]]:
         current_codes: set[str] = set()
         for table in group:
             current = True
-            if kind in (ODS_TRUSTS, ODS_PRACTICES):
+            if kind in (ODS_TRUSTS, ODS_PRACTICES, ODS_PCN):
                 codes = _codes(table)
                 # An older file sharing most codes with a newer one is an earlier release of
                 # the same register (etr and ect share none, so both stay current).

@@ -109,3 +109,5 @@ MULTI_VALUED = frozenset({SKOS.note, PCR.sourceLocation, PCR.sector, PCR.operate
 QCODE = re.compile(r"^Q[0-9A-Z]{2}$")
 ODS_CODE = re.compile(r"^[0-9A-Z]{3,6}$")
 DATE8 = re.compile(r"^\d{8}$")
+CCG_CODE = re.compile(r"^\d\d[0-9A-Z]$")
+"""A CCG or Sub-ICB location code, such as 00C or 15N."""

@@ -9,6 +9,8 @@ from pathlib import Path
 from pcr_graph.ingest.registries.kinds import (
     CQC_LA_LOOKUP,
     LOOKUP_KINDS,
+    ODS_COMMISSIONERS,
+    ODS_SUCCESSIONS,
     ONS_CCG21,
     ONS_STP21,
     ONS_SUBICB,
@@ -24,6 +26,7 @@ from pcr_graph.ingest.registries.tables import (
 from pcr_graph.ingest.registries.values import (
     name_key,
 )
+from pcr_graph.ingest.registries.xlsx import is_xlsx
 
 
 @dataclass
@@ -40,6 +43,10 @@ class Lookup:
     """Sub-ICB ODS code → the name of the 2021 CCG that had the same ODS code."""
     la_areas: dict[str, tuple[str, ...]] = field(default_factory=dict)
     """Local authority name (case-folded) → the Q-codes of the areas it lies in."""
+    commissioner_area: dict[str, str] = field(default_factory=dict)
+    """CCG or Sub-ICB location ODS code (open or closed) → the Q-code ODS ``eccg`` gives it."""
+    successors: dict[str, tuple[str, ...]] = field(default_factory=dict)
+    """ODS code → the codes ODS ``succ`` names as its successors."""
     sources: tuple[str, ...] = ()
     """The files (or ``graph/areas.ttl``) the lookup was read from."""
 
@@ -51,6 +58,8 @@ class Lookup:
         """
         lookup = cls()
         for path in files_in(folder):
+            if is_xlsx(path):  # no lookup is a workbook; not opening them saves seconds
+                continue
             kind = detect(path)
             if kind in LOOKUP_KINDS:
                 lookup.add(read_table(path, kind))
@@ -86,8 +95,44 @@ class Lookup:
                 key, area = name_key(cells[la]), cells[icb].strip()
                 if key and QCODE.match(area):
                     self.la_areas[key] = tuple(sorted({*self.la_areas.get(key, ()), area}))
+        elif table.kind == ODS_COMMISSIONERS:
+            for _, cells in table.rows:
+                if len(cells) > 3 and QCODE.match(cells[3].strip()):
+                    self.commissioner_area[cells[0].strip()] = cells[3].strip()
+        elif table.kind == ODS_SUCCESSIONS:
+            for _, cells in table.rows:
+                if len(cells) >= 2 and cells[0].strip() and cells[1].strip():
+                    old, new = cells[0].strip(), cells[1].strip()
+                    self.successors[old] = tuple(sorted({*self.successors.get(old, ()), new}))
         self.areas = frozenset(areas)
         self.sources += (table.path.name,)
+
+    def place_commissioner(self, code: str) -> tuple[str, str]:
+        """The area of a CCG or Sub-ICB location code, and how it was found.
+
+        One of the 106 Sub-ICB locations: its area, no note. Else the area ODS ``eccg``
+        gives the code (a CCG of 2019, say), else the area of the one Sub-ICB location its
+        ODS successions lead to. ("", "") when none of these places it.
+        """
+        if code in self.subarea_area:
+            return self.subarea_area[code], ""
+        area = self.commissioner_area.get(code, "")
+        if area in self.areas:
+            return area, f"ODS eccg places {code} in {area}"
+        seen, frontier = {code}, [code]
+        for _ in range(6):
+            frontier = [n for c in frontier for n in self.successors.get(c, ()) if n not in seen]
+            seen.update(frontier)
+            found = sorted({self.subarea_area[c] for c in frontier if c in self.subarea_area})
+            if len(found) == 1:
+                via = ", ".join(sorted(c for c in frontier if c in self.subarea_area))
+                return found[0], (
+                    f"{code} is not one of the 106 Sub-ICB locations; its ODS successor {via} "
+                    f"is, in area {found[0]}"
+                )
+            if found or not frontier:
+                break
+        return "", ""
 
     def place_local_authority(self, name: str) -> tuple[tuple[str, ...], str]:
         """The areas a local authority lies in, and a note if they were not looked up.

@@ -1,4 +1,5 @@
-"""Importers for the NHS ODS trust (etr, ect) and practice (epraccur) registers."""
+"""Importers for the NHS ODS registers of trusts (etr, ect), practices (epraccur) and
+commissioners (eccg: CCGs and Sub-ICB locations)."""
 
 from __future__ import annotations
 
@@ -38,6 +39,7 @@ def import_trusts(run: Run) -> tuple[Graph, Accounting]:
         if isinstance(cells, str):
             return cells
         code, name, area = cells[0], cells[1], cells[3]
+        run.session.nodes.setdefault(code, provider_iri(ods_code=code))
         if history:
             return history_record(run, line, cells, status="closed" if cells[11] else "active")
         if area not in areas:
@@ -110,6 +112,8 @@ def import_practices(run: Run) -> tuple[Graph, Accounting]:
         if isinstance(cells, str):
             return cells
         code, stated, commissioner, setting = cells[0], cells[3], cells[14], cells[25]
+        run.session.practice_codes.add(code)
+        run.session.nodes.setdefault(code, provider_iri(ods_code=code))
         sectors = SETTING_SECTORS.get(setting)
         if sectors is None:
             label = SETTING_NAMES.get(setting)
@@ -194,6 +198,48 @@ def import_practices(run: Run) -> tuple[Graph, Accounting]:
             run.report(line, "18", problem)
         node = provider_iri(ods_code=code)
         run.session.current_providers.add(node)
+        return run.put(node, facts, line)
+
+    return run.run(handle)
+
+
+def import_commissioners(run: Run) -> tuple[Graph, Accounting]:
+    """ODS ``eccg``: CCGs and Sub-ICB locations, open and closed.
+
+    One of the 106 Sub-ICB locations gains the facts it lacks (merged); another code (a CCG
+    closed in 2020 or 2022, a reporting entity) becomes a ``pcr:SubArea`` of the area ODS
+    gives it, with its close date, so older releases that name it can be placed. A code
+    whose area is not one of the 42 is rejected.
+    """
+    lookup = run.lookup
+
+    def handle(line: int, raw: list[str]) -> Result:
+        cells = run.ods_cells(line, raw)
+        if isinstance(cells, str):
+            return cells
+        code, area = cells[0], cells[3]
+        if area not in lookup.areas:
+            return run.reject(
+                line,
+                "4",
+                f"area code {area or '(empty)'} is not one of the 42 areas, so the commissioner "
+                "cannot be placed",
+            )
+        node = subarea_node(code)
+        run.session.nodes.setdefault(code, node)
+        facts: list[tuple[URIRef, Node]] = [
+            (RDF.type, PCR.SubArea),
+            (PCR.partOfArea, area_node(area)),
+            (PCR.status, Literal("closed" if cells[11] else "active")),
+            *run.ods_common(line, cells),
+        ]
+        known = lookup.subarea_area.get(code)
+        if known and known != area:
+            run.report(
+                line,
+                "4",
+                f"ODS places {code} in {area}, the ONS lookup in {known}; the ONS area is kept",
+            )
         return run.put(node, facts, line)
 
     return run.run(handle)

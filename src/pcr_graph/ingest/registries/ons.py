@@ -41,6 +41,7 @@ def import_subicb(run: Run) -> tuple[Graph, Accounting]:
             (PCR.onsCode2022, Literal(ons)),
             (PCR.partOfArea, area_node(area)),
         ]
+        run.session.nodes.setdefault(code, subarea_node(code))
         return run.put(subarea_node(code), facts, line)
 
     return run.run(handle, columns_ident(cdh, nm))

@@ -87,6 +87,8 @@ class Run:
         self.graph = graph
         self.accounting = Accounting(self.file, table.kind, release, current=current)
         self.progress = progress
+        self.where = self.file
+        """How ``pcr:sourceLocation`` names the file (a workbook adds the sheet)."""
         self.row: tuple[str, str] = ("", "")
         """The key and name of the row being imported, for its problems."""
 
@@ -106,7 +108,7 @@ class Run:
             if not merged or p in MULTI_VALUED or p not in before:
                 add((node, p, o))
                 predicates.add(p)
-        add((node, PCR.sourceLocation, Literal(f"{self.file} line {line}")))
+        add((node, PCR.sourceLocation, Literal(f"{self.where} line {line}")))
         predicates.add(PCR.sourceLocation)
         return "merged" if merged else "imported"
 

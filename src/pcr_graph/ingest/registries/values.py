@@ -14,7 +14,11 @@ from pcr_graph.core.ids import area_iri, mint
 from pcr_graph.ingest.registries.kinds import (
     CQC_LA_LOOKUP,
     DATE8,
+    GP_PCN_MAP,
+    ODS_COMMISSIONERS,
+    ODS_PCN,
     ODS_PRACTICES,
+    ODS_SUCCESSIONS,
     ODS_TRUSTS,
     ONS_CCG21,
     ONS_STP21,
@@ -127,11 +131,34 @@ def release_of(table: Table) -> str:
         return f"ods-trusts {release_month(rows, (10, 11))}"
     if table.kind == ODS_PRACTICES:
         return f"epraccur {release_month(rows, (10, 11, 15, 16))}"
+    if table.kind == ODS_COMMISSIONERS:
+        return f"ods-commissioners {release_month(rows, (10, 11))}"
+    if table.kind == ODS_SUCCESSIONS:
+        return f"ods-successions {release_month(rows, (3,))}"
+    if table.kind == ODS_PCN and len(table.parts) == 2:
+        dates = [[c] for part in table.parts for _, cells in part.rows for c in cells]
+        return f"ePCN {release_month(dates, (0,))}"
+    if table.kind == GP_PCN_MAP:
+        (column,) = table.columns("EXTRACT_DATE")
+        months = sorted({extract_month(c[column]) for c in rows if column < len(c)} - {""})
+        return f"gp-pcn-map {months[-1] if months else 'undated'}"
     if "INSPECTION_DATE" in table.header:
         (column,) = table.columns("INSPECTION_DATE")
-        dates = [c[column].replace("-", "") for c in rows if column < len(c)]
-        return f"cqc-care-homes {release_month([[d] for d in dates], (0,))}"
+        inspected = [c[column].replace("-", "") for c in rows if column < len(c)]
+        return f"cqc-care-homes {release_month([[d] for d in inspected], (0,))}"
     return "cqc-care-homes undated"
+
+
+def extract_month(text: str) -> str:
+    """``2022-01`` from an extract date written ``01Jan2022``, else "".
+
+    >>> extract_month("01Jan2022"), extract_month("soon")
+    ('2022-01', '')
+    """
+    try:
+        return dt.datetime.strptime(text.strip(), "%d%b%Y").strftime("%Y-%m")
+    except ValueError:
+        return ""
 
 
 def release_key(release: str) -> str:

@@ -1,0 +1,349 @@
+"""Primary Care Networks, commissioners and successions from the real ODS files.
+
+Expected figures are worked out here from the files themselves (openpyxl and csv), never
+copied from the importer's output.
+"""
+
+from __future__ import annotations
+
+import csv
+import datetime as dt
+import shutil
+import zipfile
+from collections.abc import Iterator
+from pathlib import Path
+
+import openpyxl
+import pytest
+from rdflib import Graph, Literal, URIRef
+from rdflib.namespace import DCTERMS, ORG, RDF, SKOS
+
+from pcr_graph.core.errors import DataError
+from pcr_graph.core.ids import provider_iri
+from pcr_graph.core.namespaces import PCR
+from pcr_graph.ingest.registries import (
+    GP_PCN_MAP,
+    ODS_COMMISSIONERS,
+    ODS_PCN,
+    ODS_SUCCESSIONS,
+    ODS_TRUSTS,
+    Accounting,
+    detect,
+    import_file,
+    import_registries,
+    write_problems,
+)
+from pcr_graph.ingest.registries import xlsx as xlsx_module
+from pcr_graph.ingest.registries.pcn import pcn_iri
+
+pytestmark = pytest.mark.slow  # one import of every real file, shared by the module
+
+EPCN_2023 = "pcn/ePCN_2023-01_blackwellrd.xlsx"
+EPCN_2019 = "pcn/ePCN_2019-12_psychty.xlsx"
+PRACTICE_MAP = "pcn/gp-reg-pat-prac-map_2022-01_nhsx.csv"
+NEW_FILES = {
+    EPCN_2023: ODS_PCN,
+    EPCN_2019: ODS_PCN,
+    PRACTICE_MAP: GP_PCN_MAP,
+    "ods/succ_ods_2026-05_maglehoj.csv": ODS_SUCCESSIONS,
+    "ods/etr_jhau-nhs-spend_2025-12.csv": ODS_TRUSTS,
+    "ods/eccg_jhau-nhs-spend_2025-12.csv": ODS_COMMISSIONERS,
+}
+
+
+def sheets(path: Path) -> dict[str, list[tuple[object, ...]]]:
+    """Every sheet's rows as values, by the header of its first cell pair."""
+    book = openpyxl.load_workbook(path, read_only=True, data_only=True)
+    out: dict[str, list[tuple[object, ...]]] = {}
+    for sheet in book.worksheets:
+        rows = list(sheet.iter_rows(values_only=True))
+        kind = "members" if "Partner" in str(rows[0][0]) else "pcns"
+        out[kind] = rows[1:]
+    book.close()
+    return out
+
+
+def text(value: object) -> str:
+    return "" if value is None else str(value).strip()
+
+
+@pytest.fixture(scope="module")
+def full(raw_dir: Path) -> tuple[Graph, dict[str, Accounting]]:
+    graph, accountings = import_registries(raw_dir)
+    return graph, {a.file: a for a in accountings}
+
+
+@pytest.fixture(scope="module")
+def files(raw_dir: Path) -> dict[str, dict[str, list[tuple[object, ...]]]]:
+    return {name: sheets(raw_dir / name) for name in (EPCN_2023, EPCN_2019)}
+
+
+def memberships(graph: Graph, release: str) -> Iterator[URIRef]:
+    for node in graph.subjects(PCR.release, Literal(release)):
+        if (node, RDF.type, PCR.NetworkMembership) in graph:
+            assert isinstance(node, URIRef)
+            yield node
+
+
+def open_pairs(rows: list[tuple[object, ...]]) -> set[tuple[str, str]]:
+    return {(text(r[0]), text(r[4])) for r in rows if not text(r[9])}
+
+
+# --- recognised by content -----------------------------------------------------------------
+
+
+def test_new_files_are_detected_by_content(raw_dir: Path, tmp_path: Path) -> None:
+    for name, kind in NEW_FILES.items():
+        assert detect(raw_dir / name) == kind, name
+        renamed = tmp_path / f"{kind}-renamed.bin"
+        shutil.copyfile(raw_dir / name, renamed)
+        assert detect(renamed) == kind, name
+
+
+def test_subfolders_are_imported(full: tuple[Graph, dict[str, Accounting]]) -> None:
+    _graph, by_file = full
+    for name, kind in NEW_FILES.items():
+        accounting = by_file[Path(name).name]
+        assert accounting.kind == kind
+        accounting.check()
+
+
+# --- ePCN workbooks ------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("name", "release", "pcns", "rows"),
+    [(EPCN_2023, "ePCN 2023-01", 1329, 7455), (EPCN_2019, "ePCN 2019-12", 1250, 6757)],
+)
+def test_every_pcn_and_membership_row_is_accounted_for(
+    full: tuple[Graph, dict[str, Accounting]],
+    files: dict[str, dict[str, list[tuple[object, ...]]]],
+    name: str,
+    release: str,
+    pcns: int,
+    rows: int,
+) -> None:
+    graph, by_file = full
+    data = files[name]
+    assert (len(data["pcns"]), len(data["members"])) == (pcns, rows)
+    accounting = by_file[Path(name).name]
+    assert accounting.release == release
+    assert accounting.read == pcns + rows
+    assert accounting.read == accounting.imported + accounting.merged + accounting.rejected
+    listed = {text(r[0]) for r in data["pcns"]}
+    in_graph = {
+        str(graph.value(n, PCR.odsCode))
+        for n in graph.subjects(PCR.release, Literal(release))
+        if (n, RDF.type, PCR.PrimaryCareNetwork) in graph
+    }
+    assert in_graph == listed
+    published = {(text(r[0]), text(r[4]), text(r[8])) for r in data["members"]}
+    found = {
+        (
+            str(graph.value(graph.value(m, PCR.practice), PCR.odsCode) or "")
+            or str(graph.value(m, PCR.practice)).rsplit("/", 1)[-1],
+            str(graph.value(graph.value(m, PCR.network), PCR.odsCode)),
+            str(graph.value(m, PCR.startDate)).replace("-", ""),
+        )
+        for m in memberships(graph, release)
+    }
+    assert found == published
+    ended = sum(1 for m in memberships(graph, release) if graph.value(m, PCR.endDate))
+    assert ended == sum(1 for r in data["members"] if text(r[9]))
+
+
+def test_2023_open_memberships_and_practices(
+    files: dict[str, dict[str, list[tuple[object, ...]]]],
+) -> None:
+    members = files[EPCN_2023]["members"]
+    assert sum(1 for r in members if not text(r[9])) == 6391
+    assert len({text(r[0]) for r in members}) == 6807
+
+
+def test_2019_pcn_names_come_from_the_pcn_sheet_not_the_formula_column(
+    raw_dir: Path, full: tuple[Graph, dict[str, Accounting]]
+) -> None:
+    graph, _ = full
+    book = openpyxl.load_workbook(raw_dir / EPCN_2019, read_only=True, data_only=False)
+    members = list(book.worksheets[1].iter_rows(values_only=True))[1:]
+    book.close()
+    assert all(str(r[5]).startswith("=VLOOKUP") for r in members)
+    names = {text(r[0]): text(r[1]) for r in sheets(raw_dir / EPCN_2019)["pcns"]}
+    for row in members[:200]:
+        record = URIRef(str(pcn_iri(text(row[4]))))
+        labels = {str(o) for o in graph.objects(record, SKOS.prefLabel)}
+        assert names[text(row[4])] in labels or labels  # current name wins on the node
+        history = next(graph.subjects(PCR.recordOf, record))
+        assert str(graph.value(history, SKOS.prefLabel)) == names[text(row[4])]
+
+
+def test_reported_rows_are_exactly_the_inconsistent_ones(
+    full: tuple[Graph, dict[str, Accounting]],
+    files: dict[str, dict[str, list[tuple[object, ...]]]],
+) -> None:
+    _graph, by_file = full
+    data = files[EPCN_2023]
+    accounting = by_file[Path(EPCN_2023).name]
+    pcn_parent = {text(r[0]): text(r[2]) for r in data["pcns"]}
+    differs = {i + 2 for i, r in enumerate(data["members"]) if text(r[2]) != pcn_parent[text(r[4])]}
+    reported = {p.line for p in accounting.reported if "differs from that of its PCN" in p.problem}
+    assert reported == differs
+    backwards = {
+        i + 2 for i, r in enumerate(data["members"]) if text(r[9]) and text(r[9]) < text(r[8])
+    }
+    reported_backwards = {p.line for p in accounting.reported if "before it starts" in p.problem}
+    assert reported_backwards == backwards
+
+
+def test_each_problem_names_its_record(
+    full: tuple[Graph, dict[str, Accounting]], tmp_path: Path
+) -> None:
+    _graph, by_file = full
+    accounting = by_file[Path(EPCN_2023).name]
+    assert accounting.reported
+    for problem in accounting.reported:
+        assert problem.key and problem.name, problem
+        assert problem.key in problem.problem or problem.key in problem.column or problem.name
+    target = tmp_path / "problems.csv"
+    write_problems(target, list(by_file.values()))
+    rows = list(csv.DictReader(target.open(encoding="utf-8")))
+    assert rows and {"file", "line", "column", "key", "name", "outcome", "reason"} <= set(rows[0])
+    epcn = [r for r in rows if r["file"] == accounting.file]
+    assert len(epcn) == len(accounting.reported) + len(accounting.rejections)
+    assert all(r["key"] and r["name"] for r in epcn)
+
+
+def test_the_practice_map_keeps_practices_without_a_pcn_as_rejections_with_a_reason(
+    raw_dir: Path, full: tuple[Graph, dict[str, Accounting]]
+) -> None:
+    _graph, by_file = full
+    with (raw_dir / PRACTICE_MAP).open(encoding="utf-8-sig", newline="") as handle:
+        rows = list(csv.DictReader(handle))
+    without = [r for r in rows if len(r["PCN_CODE"].strip()) != 6]
+    accounting = by_file[Path(PRACTICE_MAP).name]
+    assert accounting.read == len(rows)
+    assert accounting.rejected == len(without)
+    assert {p.key for p in accounting.rejections} == {r["PRACTICE_CODE"] for r in without}
+
+
+# --- identity over time ----------------------------------------------------------------------
+
+
+def test_successions_link_old_and_new_codes(full: tuple[Graph, dict[str, Accounting]]) -> None:
+    graph, by_file = full
+    rw6 = provider_iri(ods_code="RW6")
+    assert set(graph.objects(rw6, DCTERMS.isReplacedBy)) == {
+        provider_iri(ods_code="RM3"),
+        provider_iri(ods_code="R0A"),
+    }
+    accounting = by_file["succ_ods_2026-05_maglehoj.csv"]
+    assert accounting.read == 11537
+    assert accounting.imported + accounting.merged > 300
+    for succession in graph.subjects(RDF.type, PCR.Succession):
+        ends = [graph.value(succession, PCR.predecessor), graph.value(succession, PCR.successor)]
+        assert any((e, None, None) in graph and (e, RDF.type, None) in graph for e in ends)
+
+
+def test_2019_and_2023_memberships_of_one_practice_meet(
+    full: tuple[Graph, dict[str, Accounting]],
+    files: dict[str, dict[str, list[tuple[object, ...]]]],
+) -> None:
+    graph, _ = full
+    both = {text(r[0]) for r in files[EPCN_2019]["members"]} & {
+        text(r[0]) for r in files[EPCN_2023]["members"]
+    }
+    assert len(both) > 6000
+    for code in sorted(both)[:50]:
+        releases = {
+            str(graph.value(m, PCR.release))
+            for m in graph.subjects(PCR.practice, provider_iri(ods_code=code))
+        }
+        assert {"ePCN 2019-12", "ePCN 2023-01"} <= releases
+
+
+def test_pcns_are_not_collaboration_links_or_forums(
+    full: tuple[Graph, dict[str, Accounting]],
+) -> None:
+    graph, _ = full
+    assert not list(graph.subjects(RDF.type, PCR.CollaborationLink))
+    assert not list(graph.subjects(RDF.type, PCR.PlanningForum))
+    assert not list(graph.subjects(RDF.type, ORG.Membership))
+    assert not list(graph.subjects(PCR.collaboratesWith, None))
+
+
+def test_no_invented_link_touches_a_real_organisation(
+    full: tuple[Graph, dict[str, Accounting]], repo_root: Path
+) -> None:
+    from pcr_graph.ingest.synth import synthesise
+    from pcr_graph.ingest.workbook import import_workbook
+
+    graph, _ = full
+    real = {s for s in graph.subjects(RDF.type, None) if isinstance(s, URIRef)}
+    invented = Graph()
+    invented += import_workbook(repo_root / "graph" / "demo", name="demo", fictional=True).graph
+    invented.parse(data="".join(synthesise(300).turtle()), format="turtle")
+    touched = set(invented.objects(None, PCR.participant)) | set(invented.objects(None, ORG.member))
+    touched |= set(invented.subjects(PCR.collaboratesWith, None))
+    assert touched
+    assert not touched & real
+    assert not {o for o in touched if "/id/provider/ods/" in str(o) or "/id/pcn/" in str(o)}
+    assert not list(graph.subjects(PCR.fictional, None))
+
+
+# --- safe workbook reading -------------------------------------------------------------------
+
+
+def _xlsx_with(tmp_path: Path, shared_strings: str) -> Path:
+    """A copy of a tiny real workbook with its shared strings part replaced."""
+    book = openpyxl.Workbook()
+    book.active.append(["PCN Code", "PCN Name"])  # type: ignore[union-attr]
+    plain = tmp_path / "plain.xlsx"
+    book.save(plain)
+    hostile = tmp_path / "hostile.xlsx"
+    with zipfile.ZipFile(plain) as source, zipfile.ZipFile(hostile, "w") as target:
+        for item in source.infolist():
+            data = source.read(item.filename)
+            if item.filename == "xl/sharedStrings.xml":
+                data = shared_strings.encode()
+            target.writestr(item, data)
+    return hostile
+
+
+def test_xml_entities_in_a_workbook_are_refused(tmp_path: Path) -> None:
+    assert xlsx_module.read_sheets  # the reader refuses to run without defusedxml
+    from openpyxl.xml import DEFUSEDXML
+
+    assert DEFUSEDXML is True
+    laughs = (
+        '<?xml version="1.0"?><!DOCTYPE lolz [<!ENTITY lol "lol">'
+        '<!ENTITY lol2 "&lol;&lol;&lol;&lol;&lol;&lol;&lol;&lol;&lol;&lol;">]>'
+        '<sst xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main" count="1" '
+        'uniqueCount="1"><si><t>&lol2;</t></si></sst>'
+    )
+    path = _xlsx_with(tmp_path, laughs)
+    with pytest.raises(DataError, match=r"hostile\.xlsx"):
+        xlsx_module.read_sheets(path)
+    assert detect(path) is None
+
+
+def test_a_workbook_that_unpacks_too_far_is_refused(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    book = openpyxl.Workbook()
+    book.active.append(["x" * 1000])  # type: ignore[union-attr]
+    path = tmp_path / "big.xlsx"
+    book.save(path)
+    monkeypatch.setattr(xlsx_module, "MAX_UNPACKED", 1000)
+    with pytest.raises(DataError, match="unpack"):
+        xlsx_module.read_sheets(path)
+
+
+def test_a_broken_workbook_is_one_clear_error(tmp_path: Path) -> None:
+    path = tmp_path / "broken.xlsx"
+    path.write_bytes(b"PK\x03\x04 not really a zip")
+    with pytest.raises(DataError, match=r"broken\.xlsx"):
+        import_file(path, ODS_PCN)
+
+
+def test_dates_in_cells_are_read_as_yyyymmdd() -> None:
+    assert xlsx_module.cell_text(dt.date(2019, 10, 1)) == "20191001"
