@@ -18,6 +18,8 @@ import pytest
 from rdflib import Graph, Literal, URIRef
 from rdflib.namespace import DCTERMS, ORG, RDF, SKOS
 
+from pcr_graph.analysis.queries import find_query, run_named
+from pcr_graph.analysis.release_diff import release_diff
 from pcr_graph.core.errors import DataError
 from pcr_graph.core.ids import provider_iri
 from pcr_graph.core.namespaces import PCR
@@ -35,6 +37,7 @@ from pcr_graph.ingest.registries import (
 )
 from pcr_graph.ingest.registries import xlsx as xlsx_module
 from pcr_graph.ingest.registries.pcn import pcn_iri
+from pcr_graph.store.engines import OxigraphStore, Table
 
 pytestmark = pytest.mark.slow  # one import of every real file, shared by the module
 
@@ -241,7 +244,9 @@ def test_successions_link_old_and_new_codes(full: tuple[Graph, dict[str, Account
     assert accounting.imported + accounting.merged > 300
     for succession in graph.subjects(RDF.type, PCR.Succession):
         ends = [graph.value(succession, PCR.predecessor), graph.value(succession, PCR.successor)]
-        assert any((e, None, None) in graph and (e, RDF.type, None) in graph for e in ends)
+        # At least one end is an organisation of the import: a node, or the subject of a
+        # record kept from an older release.
+        assert any((e, RDF.type, None) in graph or (None, PCR.recordOf, e) in graph for e in ends)
 
 
 def test_2019_and_2023_memberships_of_one_practice_meet(
@@ -293,35 +298,36 @@ def test_no_invented_link_touches_a_real_organisation(
 # --- safe workbook reading -------------------------------------------------------------------
 
 
-def _xlsx_with(tmp_path: Path, shared_strings: str) -> Path:
-    """A copy of a tiny real workbook with its shared strings part replaced."""
+def _xlsx_with_entities(tmp_path: Path) -> Path:
+    """A real workbook whose sheet declares nested XML entities ("billion laughs")."""
     book = openpyxl.Workbook()
     book.active.append(["PCN Code", "PCN Name"])  # type: ignore[union-attr]
     plain = tmp_path / "plain.xlsx"
     book.save(plain)
     hostile = tmp_path / "hostile.xlsx"
+    doctype = (
+        '<!DOCTYPE worksheet [<!ENTITY lol "lol">'
+        + "".join(
+            f'<!ENTITY lol{n} "{("&lol" + str(n - 1) + ";") * 10 if n > 1 else "&lol;" * 10}">'
+            for n in range(1, 9)
+        )
+        + "]>"
+    )
     with zipfile.ZipFile(plain) as source, zipfile.ZipFile(hostile, "w") as target:
         for item in source.infolist():
             data = source.read(item.filename)
-            if item.filename == "xl/sharedStrings.xml":
-                data = shared_strings.encode()
+            if item.filename == "xl/worksheets/sheet1.xml":
+                data = (doctype + data.decode().replace("PCN Code", "&lol8;")).encode()
             target.writestr(item, data)
     return hostile
 
 
 def test_xml_entities_in_a_workbook_are_refused(tmp_path: Path) -> None:
-    assert xlsx_module.read_sheets  # the reader refuses to run without defusedxml
     from openpyxl.xml import DEFUSEDXML
 
     assert DEFUSEDXML is True
-    laughs = (
-        '<?xml version="1.0"?><!DOCTYPE lolz [<!ENTITY lol "lol">'
-        '<!ENTITY lol2 "&lol;&lol;&lol;&lol;&lol;&lol;&lol;&lol;&lol;&lol;">]>'
-        '<sst xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main" count="1" '
-        'uniqueCount="1"><si><t>&lol2;</t></si></sst>'
-    )
-    path = _xlsx_with(tmp_path, laughs)
-    with pytest.raises(DataError, match=r"hostile\.xlsx"):
+    path = _xlsx_with_entities(tmp_path)
+    with pytest.raises(DataError, match=r"hostile\.xlsx.*entities"):
         xlsx_module.read_sheets(path)
     assert detect(path) is None
 
@@ -347,3 +353,104 @@ def test_a_broken_workbook_is_one_clear_error(tmp_path: Path) -> None:
 
 def test_dates_in_cells_are_read_as_yyyymmdd() -> None:
     assert xlsx_module.cell_text(dt.date(2019, 10, 1)) == "20191001"
+
+
+# --- rules and release diff on the real data ------------------------------------------------
+
+
+@pytest.fixture(scope="module")
+def store(full: tuple[Graph, dict[str, Accounting]]) -> OxigraphStore:
+    from pcr_graph.core.resources import graph_dir
+
+    graph, _ = full
+    loaded = OxigraphStore()
+    loaded.load(graph.serialize(format="nt", encoding="utf-8"), "nt", "registries")
+    loaded.load_file(graph_dir() / "areas.ttl")
+    return loaded
+
+
+def _rows(store: OxigraphStore, name: str) -> list[dict[str, str]]:
+    result = run_named(store, find_query(name), {})
+    assert isinstance(result, Table)
+    return result.strings()
+
+
+def _open_by_practice(rows: list[tuple[object, ...]]) -> dict[str, set[str]]:
+    out: dict[str, set[str]] = {}
+    for practice, pcn in open_pairs(rows):
+        out.setdefault(practice, set()).add(pcn)
+    return out
+
+
+def test_single_practice_pcns_are_those_of_the_2023_file(
+    store: OxigraphStore, files: dict[str, dict[str, list[tuple[object, ...]]]]
+) -> None:
+    data = files[EPCN_2023]
+    members: dict[str, set[str]] = {}
+    for practice, pcn in open_pairs(data["members"]):
+        members.setdefault(pcn, set()).add(practice)
+    still_open = {text(r[0]) for r in data["pcns"] if not text(r[5])}
+    expected = {pcn for pcn, practices in members.items() if len(practices) == 1} & still_open
+    found = {row["pcn"].rsplit("/", 1)[-1] for row in _rows(store, "pcn-single-practice")}
+    assert expected and found == expected
+
+
+def test_practices_in_no_pcn_are_active_gp_practices_missing_from_2023(
+    store: OxigraphStore,
+    full: tuple[Graph, dict[str, Accounting]],
+    raw_dir: Path,
+    files: dict[str, dict[str, list[tuple[object, ...]]]],
+) -> None:
+    with (raw_dir / "ods_epraccur_2023-12.csv").open(encoding="utf-8", newline="") as handle:
+        active = {r[0] for r in csv.reader(handle) if r[12] == "A" and r[25] == "4"}
+    members = {p for p, _ in open_pairs(files[EPCN_2023]["members"])}
+    graph, _ = full
+    placed = {c for c in active if (provider_iri(ods_code=c), RDF.type, PCR.Provider) in graph}
+    assert len(placed) < len(active)  # Welsh practices have no area in England
+    expected = placed - members
+    found = {row["provider"].rsplit("/", 1)[-1] for row in _rows(store, "pcn-practice-in-no-pcn")}
+    assert expected and found == expected
+
+
+def test_pcns_across_areas_have_practices_outside_their_area(store: OxigraphStore) -> None:
+    several = {row["pcn"] for row in _rows(store, "pcn-practices-in-several-areas")}
+    elsewhere = _rows(store, "pcn-practice-in-other-area")
+    assert several and elsewhere
+    assert several <= {row["pcn"] for row in elsewhere}
+    assert all(row["area"] != row["pcnArea"] for row in elsewhere)
+
+
+def test_release_diff_matches_the_two_workbooks(
+    store: OxigraphStore, files: dict[str, dict[str, list[tuple[object, ...]]]]
+) -> None:
+    before = _open_by_practice(files[EPCN_2019]["members"])
+    after = _open_by_practice(files[EPCN_2023]["members"])
+    diff = release_diff(store)
+    assert (diff.old, diff.new) == ("ePCN 2019-12", "ePCN 2023-01")
+    assert {c for c, _n, _p in diff.joined} == set(after) - set(before)
+    assert {c for c, _n, _p in diff.left} == set(before) - set(after)
+    assert {c for c, *_ in diff.moved} == {
+        p for p in set(before) & set(after) if not before[p] & after[p]
+    }
+    old_pcns = {pcn for pcns in before.values() for pcn in pcns}
+    new_pcns = {pcn for pcns in after.values() for pcn in pcns}
+    assert {c for c, _ in diff.opened} == new_pcns - old_pcns
+    assert {c for c, _ in diff.closed} == old_pcns - new_pcns
+    assert {c for c, *_ in diff.merged} <= old_pcns - new_pcns
+    assert "published register" in diff.text()
+
+
+def test_import_of_a_folder_with_nothing_recognised_writes_nothing(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from pcr_graph.cli.commands import main
+
+    folder = tmp_path / "etc"
+    folder.mkdir()
+    (folder / "hosts").write_text("127.0.0.1 localhost\n")
+    target = tmp_path / "out.ttl"
+    with pytest.raises(SystemExit) as exit_info:
+        main(["import", "registries", str(folder), "--output", str(target)])
+    assert exit_info.value.code == 2
+    assert "no registry file recognised" in capsys.readouterr().err
+    assert not target.exists()

@@ -319,6 +319,27 @@ def import_registries_cmd(
     click.echo(f"wrote {done.target} ({len(done.graph)} triples)")
 
 
+@cli.command("release-diff")
+@click.option("--old", help="The older release (default: the oldest ePCN release loaded).")
+@click.option("--new", help="The newer release (default: the newest ePCN release loaded).")
+@click.option("--limit", default=10, show_default=True, help="Examples listed per change.")
+@click.pass_context
+def release_diff_cmd(ctx: click.Context, old: str | None, new: str | None, limit: int) -> None:
+    """Compare two releases of the published PCN register (ePCN workbooks imported).
+
+    Practices that joined, left or moved between Primary Care Networks, and PCNs that
+    opened, closed or merged. These describe the published register, not observed practice.
+
+    \b
+    Example:
+      pcr-graph import registries ../shared/data/raw
+      pcr-graph release-diff --old "ePCN 2019-12" --new "ePCN 2023-01"
+    """
+    from pcr_graph.analysis.release_diff import release_diff
+
+    click.echo(release_diff(project_of(ctx).open(), old, new).text(limit), nl=False)
+
+
 @cli.command("imports")
 @click.pass_context
 def list_imports(ctx: click.Context) -> None:

@@ -86,7 +86,13 @@ def read_sheets(path: Path) -> list[Sheet]:
             f"{MAX_UNPACKED:,} a registry workbook may take; not read"
         )
     try:
-        book = openpyxl.load_workbook(path, read_only=True, data_only=True)
+        # A file object, not the path: openpyxl judges a path by its extension, and a
+        # registry file is recognised by its content whatever it is called.
+        handle = path.open("rb")
+    except OSError as exc:
+        raise DataError(f"{path.name}: cannot read file: {exc.strerror}") from exc
+    try:
+        book = openpyxl.load_workbook(handle, read_only=True, data_only=True)
         try:
             sheets: list[Sheet] = []
             for sheet in book.worksheets:
@@ -109,3 +115,5 @@ def read_sheets(path: Path) -> list[Sheet]:
                 "entities can expand without bound"
             ) from exc
         raise DataError(f"{path.name}: not a readable Excel workbook: {kind}: {exc}") from exc
+    finally:
+        handle.close()
