@@ -121,6 +121,12 @@ RULES: tuple[str, ...] = (
     "stale-evidence",
     "single-point-of-failure",
     "area-without-planning-forum",
+    # The PCN register rules describe published ODS structure; the fictional demo has no
+    # Primary Care Networks, so none of them fires on it.
+    "pcn-practice-in-no-pcn",
+    "pcn-single-practice",
+    "pcn-practices-in-several-areas",
+    "pcn-practice-in-other-area",
 )
 
 HIT_KEYS: tuple[str, ...] = (
