@@ -36,6 +36,7 @@ EXPECTED_FILES = {
     "themes.ttl",
     "phases.ttl",
     "forum-kinds.ttl",
+    "collaboration-sources.ttl",
 }
 
 # notation -> the notation of its skos:broader concept (None for top concepts).
@@ -109,6 +110,11 @@ SCHEMES: dict[str, tuple[str, Namespace, set[str]]] = {
     "themes": ("themes.ttl", THEME, set(THEME_LABELS)),
     "phases": ("phases.ttl", PHASE, set(PHASE_LABELS)),
     "forum-kinds": ("forum-kinds.ttl", FORUMKIND, FORUM_KINDS),
+    "collaboration-sources": (
+        "collaboration-sources.ttl",
+        Namespace("https://w3id.org/pcr-graph/def/collaboration-source/"),
+        {"reviewed", "published-structure"},
+    ),
 }
 
 # What users type in a workbook's sector column; each must resolve to that sector.
@@ -174,6 +180,7 @@ RANGES: dict[str, URIRef] = {
     "network": PCR.PrimaryCareNetwork,
     "predecessor": ORG.Organization,
     "successor": ORG.Organization,
+    "collaborationSource": SKOS.Concept,
 }
 
 DECLARING_TYPES = {
@@ -531,4 +538,6 @@ def test_shapes_use_only_terms_of_the_ontology(shapes: Graph) -> None:
 
 def test_shapes_check_membership_of_existing_schemes(shapes: Graph) -> None:
     schemes = {o for o in shapes.objects(None, SH.hasValue) if str(o).startswith(str(SCHEME))}
-    assert schemes == {SCHEME[name] for name in SCHEMES}
+    # collaboration-sources needs no scheme check: the one shape using it pins the single
+    # value a PCN may have (sh:hasValue published-structure).
+    assert schemes == {SCHEME[name] for name in SCHEMES if name != "collaboration-sources"}

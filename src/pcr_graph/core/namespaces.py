@@ -30,6 +30,7 @@ ID = Namespace(BASE + "id/")
 
 SECTOR = Namespace(BASE + "def/sector/")
 LINKTYPE = Namespace(BASE + "def/link-type/")
+COLLABSOURCE = Namespace(BASE + "def/collaboration-source/")
 THEME = Namespace(BASE + "def/theme/")
 PHASE = Namespace(BASE + "def/phase/")
 FORUMKIND = Namespace(BASE + "def/forum-kind/")
@@ -117,6 +118,7 @@ class PCR(DefinedNamespace):
     network: URIRef  # NetworkMembership -> PrimaryCareNetwork
     predecessor: URIRef  # Succession -> the organisation whose code ended
     successor: URIRef  # Succession -> the organisation that took over
+    collaborationSource: URIRef  # PrimaryCareNetwork -> collaboration-source concept
 
     # vocabulary metadata
     listOrder: URIRef  # concept / skos:Collection -> xsd:integer: where it comes in lists

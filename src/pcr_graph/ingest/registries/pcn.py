@@ -37,7 +37,7 @@ from rdflib.namespace import RDF, SKOS
 from rdflib.term import Node
 
 from pcr_graph.core.ids import mint, provider_iri
-from pcr_graph.core.namespaces import PCR
+from pcr_graph.core.namespaces import COLLABSOURCE, PCR
 from pcr_graph.ingest.registries.accounting import Accounting
 from pcr_graph.ingest.registries.kinds import ODS_CODE
 from pcr_graph.ingest.registries.run import Result, Run
@@ -74,6 +74,7 @@ def _pcn_facts(code: str, name: str, release: str) -> list[tuple[URIRef, Node]]:
         (SKOS.prefLabel, Literal(name)),
         (PCR.odsCode, Literal(code)),
         (PCR.release, Literal(release)),
+        (PCR.collaborationSource, COLLABSOURCE["published-structure"]),
     ]
 
 
