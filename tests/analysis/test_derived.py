@@ -262,3 +262,25 @@ def test_a_remote_store_without_the_derived_graph_runs_the_plain_texts(
         assert derived.ensure_derived(remote) is False
         assert run_gaps(remote).to_json() == run_gaps(demo).to_json()
         assert len(remote) == size, "a gap report must not write into a remote store"
+
+
+def test_sector_matrices_of_a_few_areas_read_bound_equal_the_national_ones(
+    tmp_path: Path,
+) -> None:
+    from pcr_graph.analysis import sector_matrix
+
+    data = tmp_path / "england.ttl"
+    write_synthetic(data, 900, 6)
+    project = Project(workspace=tmp_path / "none", include_demo=False)
+    for store in (
+        Project(workspace=Path("/nonexistent-workspace")).open(),
+        open_store([*project.files(), data], "oxigraph"),
+    ):
+        national = sector_matrix.sector_matrices(store)
+        some = sorted(national)[:3]
+        assert len(some) <= sector_matrix.BOUND_AREAS
+        for area in some:
+            assert sector_matrix.sector_matrices(store, [URIRef(area)]) == {area: national[area]}
+        assert sector_matrix.sector_matrices(store, [URIRef(a) for a in some]) == {
+            a: national[a] for a in some
+        }

@@ -108,6 +108,26 @@ def _notation(iri: str, notation: str) -> str:
     return notation or iri.rstrip("/#").rsplit("/", 1)[-1].rsplit("#", 1)[-1] or iri
 
 
+BOUND_AREAS = 8
+"""Up to this many areas, each is read with its own bound query instead of the nation's."""
+
+
+def _rows(store: Store, sparql: str, wanted: set[str] | None) -> list[dict[str, str]]:
+    """The rows of ``sparql`` for the ``wanted`` areas (all areas if None), in area order.
+
+    For a few areas the query runs once per area with ``?area`` bound: a per-area command
+    then reads its area's links, not the nation's (at 55,000 providers the national pair
+    count reads 290,000 participations).
+    """
+    if wanted is None or len(wanted) > BOUND_AREAS:
+        return store.select(sparql).strings()
+    return [
+        row
+        for area in sorted(wanted)
+        for row in store.select(sparql, {"area": URIRef(area)}).strings()
+    ]
+
+
 def sector_matrices(
     store: Store, areas: Iterable[URIRef | str] | None = None
 ) -> dict[str, SectorMatrix]:
@@ -134,7 +154,7 @@ def sector_matrices(
     labels: dict[str, str] = {}
     present: dict[str, dict[str, tuple[str, str, int]]] = defaultdict(dict)
     notation_of: dict[str, str] = {}
-    for row in store.select(_SECTORS).strings():
+    for row in _rows(store, _SECTORS, wanted):
         if wanted is not None and row["area"] not in wanted:
             continue
         labels[row["area"]] = row["areaLabel"]
@@ -144,7 +164,7 @@ def sector_matrices(
             notation, (notation, row["label"] or notation, int(row["providers"]))
         )
     counts: dict[str, dict[tuple[str, str], int]] = defaultdict(dict)
-    for row in store.select(_PAIRS).strings():
+    for row in _rows(store, _PAIRS, wanted):
         area = row["area"]
         if area not in present:
             continue
