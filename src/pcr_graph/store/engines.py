@@ -432,6 +432,18 @@ class OxigraphStore(QueryForms):
             graph.add(self._triple(triple))
         return graph, False
 
+    def copy(self) -> OxigraphStore:
+        """A new in-memory store holding the same sources (not the derived graph).
+
+        Quads are handed over as Oxigraph's own terms: at 1.9 M triples a few seconds,
+        where serialising each source through rdflib and parsing it again took minutes.
+        """
+        twin = OxigraphStore()
+        derived = self._ox.NamedNode(DERIVED_GRAPH)
+        quads = self._store.quads_for_pattern(None, None, None, None)
+        twin._store.extend([quad for quad in quads if quad.graph_name != derived])
+        return twin
+
     def construct_into(self, sparql: str, graph: str) -> int:
         """Run the CONSTRUCT ``sparql`` over the union of the sources and add what it builds
         to the named graph ``graph``; the number of triples built.

@@ -25,6 +25,8 @@ _P_AT = URIRef("urn:pcr-graph:at")
 
 def copy_store(store: Store) -> Store:
     """A fresh store of the same engine holding the same sources (for changes to a copy)."""
+    if isinstance(store, OxigraphStore):
+        return store.copy()  # quad by quad, without rdflib (minutes -> seconds at 55k)
     copy: Store = OxigraphStore() if store.engine == "oxigraph" else RdflibStore()
     for source in store.sources():
         copy.load(store.source_graph(source).serialize(format="nt"), "nt", source)
