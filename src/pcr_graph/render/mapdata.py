@@ -88,6 +88,22 @@ SELECT ?finding ?url WHERE {
   ?finding prov:wasDerivedFrom ?source . ?source pcr:url ?url .
 } ORDER BY ?finding ?url
 """
+_NETWORKS = """
+SELECT ?area ?practice ?pcn ?pcnLabel ?pcnCode ?start ?release WHERE {
+  # Current membership only: the newest ePCN release loaded, rows with no end date.
+  { SELECT (MAX(?r) AS ?release) WHERE {
+      ?anyMembership a pcr:NetworkMembership ; pcr:release ?r . FILTER(STRSTARTS(?r, "ePCN ")) } }
+  FILTER(BOUND(?release))
+  ?practice pcr:operatesIn ?area .
+  ?membership pcr:practice ?practice ; pcr:release ?release ; pcr:network ?pcn .
+  FILTER NOT EXISTS { ?membership pcr:endDate ?ended }
+  ?membership a pcr:NetworkMembership .
+  ?pcn skos:prefLabel ?pcnLabel .
+  OPTIONAL { ?pcn pcr:odsCode ?pcnCode }
+  OPTIONAL { ?membership pcr:startDate ?start }
+}
+ORDER BY ?practice ?pcnLabel ?pcn ?start
+"""
 _AREA = """
 SELECT ?area ?label ?fictional WHERE {
   ?area skos:prefLabel ?label . OPTIONAL { ?area pcr:fictional ?fictional }
@@ -203,6 +219,10 @@ def area_map(store: Store, area: URIRef, report: GapReport | None = None) -> Are
                 )
             )
 
+    networks: dict[str, tuple[str, str, str]] = {}
+    releases: set[str] = set()
+    if not fictional:  # published groups belong to real areas only
+        networks, releases = _networks(store, area)
     nodes = [
         MapNode(
             id=iri,
@@ -213,6 +233,9 @@ def area_map(store: Store, area: URIRef, report: GapReport | None = None) -> Are
             identifiers=tuple(identifiers[iri]),
             gaps=tuple(dict.fromkeys(node_gaps.get(iri, []))),
             visiting=iri not in home,
+            group=networks[iri][0] if iri in networks else "",
+            group_label=networks[iri][1] if iri in networks else "",
+            group_note=networks[iri][2] if iri in networks else "",
         )
         for iri in sorted(labels, key=lambda i: (labels[i], i))
     ]
@@ -250,6 +273,13 @@ def area_map(store: Store, area: URIRef, report: GapReport | None = None) -> Are
         for h in hits
     )
     subtitle = "Fictional demo data: invented organisations, not a real system" if fictional else ""
+    register = ", ".join(sorted(releases))
+    if register:
+        subtitle = (
+            f"Real area: published registers only ({register}). Practices are grouped by "
+            "their Primary Care Network as the register lists them; this is published "
+            "structure, not reviewed collaboration."
+        )
     return AreaMap(
         area_id=str(area),
         title=title,
@@ -257,7 +287,31 @@ def area_map(store: Store, area: URIRef, report: GapReport | None = None) -> Are
         nodes=tuple(nodes),
         edges=tuple(edges),
         gaps=gaps,
+        fictional=fictional,
+        register=register,
     )
+
+
+def _networks(store: Store, area: URIRef) -> tuple[dict[str, tuple[str, str, str]], set[str]]:
+    """Each practice of ``area`` to its current Primary Care Network: ``(PCN IRI, name,
+    citation)``, and the register releases cited. A practice the register lists in two
+    networks at once is placed in the first by name (its note names every one)."""
+    found: dict[str, list[tuple[str, str, str]]] = defaultdict(list)
+    releases: set[str] = set()
+    for row in store.select(_NETWORKS, {"area": area}).strings():
+        release = "ODS " + row["release"]
+        releases.add(release)
+        code = f" ({row['pcnCode']})" if row["pcnCode"] else ""
+        since = f", member since {row['start']}" if row["start"] else ""
+        note = f"{row['pcnLabel']}{code}{since}; source: {release}"
+        entry = (row["pcn"], row["pcnLabel"], note)
+        if entry not in found[row["practice"]]:
+            found[row["practice"]].append(entry)
+    networks = {
+        practice: (rows[0][0], rows[0][1], "\n".join(note for _i, _l, note in rows))
+        for practice, rows in found.items()
+    }
+    return networks, releases
 
 
 _SECTOR_ROLES = ("sector", "fromSector", "toSector")
@@ -292,6 +346,8 @@ def index_entry(area_map_: AreaMap, href: str, heatmap_href: str = "") -> IndexE
         heatmap_href=heatmap_href,
         provider_ids=tuple(own),
         link_ids=tuple(links),
+        fictional=area_map_.fictional,
+        register=area_map_.register,
     )
 
 

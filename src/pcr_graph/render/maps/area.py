@@ -17,7 +17,7 @@ from pcr_graph.render.html import (
     script_json,
 )
 from pcr_graph.render.maps.assets import map_csp, static_text, vis_assets
-from pcr_graph.render.maps.groups import SUMMARY_LIMIT, group_view
+from pcr_graph.render.maps.groups import SUMMARY_LIMIT, by_network, by_sector, group_view
 from pcr_graph.render.maps.layout import SPRING_LIMIT
 from pcr_graph.render.maps.model import AreaMap, MapEdge, MapNode
 from pcr_graph.render.maps.palette import (
@@ -57,6 +57,8 @@ def _node_tooltip(node: MapNode, links: int, members: int, gaps: Sequence[str]) 
         lines.append("Sector: " + (", ".join(names) if names else "unknown"))
         lines.append(f"Collaboration links: {links}")
     lines.extend(f"{scheme}: {value}" for scheme, value in node.identifiers)
+    if node.group_note:
+        lines.append("Primary Care Network (published register): " + node.group_note)
     if gaps:
         lines.append("Gaps:")
         lines.extend("• " + text for text in gaps)
@@ -135,6 +137,7 @@ def _prepare(area: AreaMap, seed: int) -> _Prepared:
             pcrSector="Planning forum" if node.kind == "forum" else ", ".join(node.sector_labels),
             pcrKey=_node_key(node),
             pcrGap=marked,
+            **({"pcrGroup": node.group} if node.group else {}),
             **extra,
         )
     seen_pairs: dict[frozenset[str], int] = {}
@@ -245,15 +248,18 @@ def render_area_html(area: AreaMap, *, seed: int = 7) -> str:
         ],
     }
     views = ""
-    if providers > SUMMARY_LIMIT:
+    networks = any(node.group for node in area.nodes)
+    if providers > SUMMARY_LIMIT or networks:
         missing = [
             ("sector:" + gap.sectors[0], "sector:" + gap.sectors[1], gap.text)
             for gap in area.gaps
             if len(gap.sectors) == 2
         ]
-        data["groups"] = group_view(area, missing=missing, seed=seed)
+        grouping = by_network if networks else by_sector
+        data["groups"] = group_view(area, grouping, missing=missing, seed=seed)
+        back = "Primary Care Networks" if networks else "sectors"
         views = (
-            '<button type="button" id="pcr-back" hidden>Back to sectors</button>'
+            f'<button type="button" id="pcr-back" hidden>Back to {back}</button>'
             '<button type="button" id="pcr-all">Show every provider</button>\n'
         )
     summary = " · ".join(
@@ -268,7 +274,12 @@ def render_area_html(area: AreaMap, *, seed: int = 7) -> str:
         "Network map of providers and their links; the same data is in the table view "
         "and the gap list beside it"
     )
-    if "groups" in data:
+    if networks:
+        map_label = (
+            "Summary map: one node per Primary Care Network (published register), other "
+            "providers by sector; " + map_label
+        )
+    elif "groups" in data:
         map_label = "Summary map: one node per sector; " + map_label
     subtitle = f'<p class="subtitle">{esc(area.subtitle)}</p>\n' if area.subtitle else ""
     return fill_template(

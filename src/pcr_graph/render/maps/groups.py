@@ -28,7 +28,7 @@ from pcr_graph.render.maps.palette import (
     sector_colour,
 )
 
-__all__ = ["SUMMARY_LIMIT", "Group", "Grouping", "by_sector", "group_view"]
+__all__ = ["SUMMARY_LIMIT", "Group", "Grouping", "by_network", "by_sector", "group_view"]
 
 #: Areas with more providers than this open on the summary view.
 SUMMARY_LIMIT = 150
@@ -48,6 +48,8 @@ class Group:
     shape: str
     border: str = _NODE_BORDER
     order: tuple[Any, ...] = ()
+    note: str = ""
+    """Where the group comes from (a register release), shown with the node."""
 
 
 Grouping = Callable[[MapNode], Group]
@@ -63,6 +65,40 @@ def by_sector(node: MapNode) -> Group:
     shape = _GROUP_SHAPES[sector_group(notation)]
     return Group(
         _node_key(node), name, sector_colour(notation), shape, order=(0, sector_sort_key(notation))
+    )
+
+
+_NETWORK_COLOUR = "#8FD3C8"
+
+
+def _group_label(name: str, count: int) -> str:
+    r"""``name (count)``, wrapped; a long name is cut, never the count.
+
+    >>> _group_label("NORTHENDEN & BROOKLANDS (WYTHENSHAWE) PCN", 5)
+    'NORTHENDEN &\nBROOKLANDS (WYTHENSHA…\n(5)'
+    """
+    label = wrap_label(f"{name} ({count})", 22)
+    if label.endswith(f"({count})"):
+        return label
+    return wrap_label(name, 22) + f"\n({count})"
+
+
+def by_network(node: MapNode) -> Group:
+    """Practices by their published Primary Care Network; every other node by sector.
+
+    The group's key is the node's ``group`` (the PCN's IRI), so opening a group shows the
+    nodes whose ``pcrGroup`` is that key; the note cites the register release.
+    """
+    if not node.group:
+        return by_sector(node)
+    release = node.group_note.rsplit("source: ", 1)[-1] if node.group_note else ""
+    return Group(
+        node.group,
+        node.group_label or node.group,
+        _NETWORK_COLOUR,
+        "dot",
+        order=(-1, node.group_label, node.group),
+        note=f"Primary Care Network; source: {release}" if release else "Primary Care Network",
     )
 
 
@@ -114,7 +150,7 @@ def group_view(
     most = max(members.values(), default=1)
     names = {k: groups[k].name for k in keys}
     sizes = {k: round(12 + 30 * math.sqrt(members[k] / most), 1) for k in keys}
-    labels = {k: wrap_label(f"{names[k]} ({members[k]})", 22) for k in keys}
+    labels = {k: _group_label(names[k], members[k]) for k in keys}
     pseudo = [MapNode("g:" + k, names[k], "provider", (), ()) for k in keys]
     pseudo_edges = [MapEdge(f"e:{a}:{b}", "g:" + a, "g:" + b, "link") for (a, b) in sorted(links)]
     arranged = arrange(
@@ -147,7 +183,8 @@ def group_view(
                 "x": x,
                 "y": y,
                 "title": f"{names[k]}\n{plural(members[k], 'member')}\n"
-                f"{plural(within, 'collaboration link')} within\nSelect to show them",
+                + (f"{g.note}\n" if g.note else "")
+                + f"{plural(within, 'collaboration link')} within\nSelect to show them",
                 "pcrKey": k,
                 "pcrName": names[k],
             }

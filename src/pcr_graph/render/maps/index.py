@@ -32,20 +32,37 @@ tfoot td{font-weight:700;border-top:2px solid #999}
 a{color:#0b5394}
 .high{color:#C00000;font-weight:700}
 ul.links{margin:0 0 1rem;padding-left:1.2rem}
+h2{font-size:1.1rem;margin:1.2rem 0 .3rem}
+p.kind{margin:0 0 .5rem;max-width:48rem}
 """
 
-_INDEX_PAGE = (
-    STATIC_PAGE_HEAD
-    + """@@SUBTITLE@@@@NOTICES@@</header>
-<main>
-@@LINKS@@<table>
+_TABLE = """<table>
 <thead><tr><th scope="col">Area</th><th scope="col" class="n">Providers</th>\
 <th scope="col" class="n">Links</th>@@SEVHEAD@@</tr></thead>
 <tbody>
 @@ROWS@@</tbody>
 <tfoot><tr><td>Total (@@AREAS@@)</td>@@TOTALS@@</tr></tfoot>
 </table>
-</main>
+"""
+
+_FICTIONAL_HEADING = "Fictional demo areas (invented data)"
+_FICTIONAL_TEXT = (
+    "Invented organisations and invented collaboration, to show what the maps and gap "
+    "rules do; not a real system."
+)
+_REAL_HEADING = "Real areas: published registers only"
+_REAL_TEXT = (
+    "Real Integrated Care Boards with the structure published in national registers: "
+    "practices grouped by the Primary Care Network the register lists. This is published "
+    "structure, not reviewed collaboration."
+)
+_OTHER_HEADING = "Other areas"
+
+_INDEX_PAGE = (
+    STATIC_PAGE_HEAD
+    + """@@SUBTITLE@@@@NOTICES@@</header>
+<main>
+@@LINKS@@@@TABLES@@</main>
 </body>
 </html>
 """
@@ -89,9 +106,47 @@ def render_index_html(
     present = [severity for entry in entries for severity, _count in entry.gaps_by_severity]
     severities = [s for s in _SEVERITY_RANK if s in present]
     severities += [s for s in dict.fromkeys(present) if s not in _SEVERITY_RANK]
+    heatmaps = any(entry.heatmap_href for entry in entries)
+    fictional = [e for e in entries if e.fictional]
+    real = [e for e in entries if e.register and not e.fictional]
+    other = [e for e in entries if not e.fictional and not e.register]
+    if not fictional and not real:
+        tables = _table(other, severities, heatmaps)
+    else:
+        releases = sorted({r.strip() for e in real for r in e.register.split(",")})
+        sections = [
+            (_FICTIONAL_HEADING, _FICTIONAL_TEXT, fictional),
+            (f"{_REAL_HEADING} ({', '.join(releases)})", _REAL_TEXT, real),
+            (_OTHER_HEADING, "", other),
+        ]
+        tables = "".join(
+            f"<section><h2>{esc(heading)}</h2>\n"
+            + (f'<p class="kind">{esc(text)}</p>\n' if text else "")
+            + _table(group, severities, heatmaps)
+            + "</section>\n"
+            for heading, text, group in sections
+            if group
+        )
+    link_list = "".join(
+        f'<li><a href="{esc(relative_href(href))}">{esc(text)}</a></li>' for href, text in links
+    )
+    return fill_template(
+        _INDEX_PAGE,
+        {
+            "TITLE": esc(title),
+            "SUBTITLE": f'<p class="subtitle">{esc(subtitle)}</p>\n' if subtitle else "",
+            "CSS": _INDEX_CSS + NAV_CSS,
+            "NOTICES": notices_html(notices),
+            "LINKS": f'<ul class="links">{link_list}</ul>\n' if link_list else "",
+            "TABLES": tables,
+        },
+    )
+
+
+def _table(entries: Sequence[IndexEntry], severities: list[str], heatmaps: bool) -> str:
+    """One table of areas, with its totals (each provider and link counted once)."""
     rows = []
     totals = [0, 0] + [0] * len(severities)
-    heatmaps = any(entry.heatmap_href for entry in entries)
     for entry in entries:
         counts = dict(entry.gaps_by_severity)
         numbers = [entry.providers, entry.links] + [counts.get(s, 0) for s in severities]
@@ -118,17 +173,9 @@ def render_index_html(
     if heatmaps:
         heads += '<th scope="col">Links between sectors</th>'
         total_cells += "<td></td>"
-    link_list = "".join(
-        f'<li><a href="{esc(relative_href(href))}">{esc(text)}</a></li>' for href, text in links
-    )
     return fill_template(
-        _INDEX_PAGE,
+        _TABLE,
         {
-            "TITLE": esc(title),
-            "SUBTITLE": f'<p class="subtitle">{esc(subtitle)}</p>\n' if subtitle else "",
-            "CSS": _INDEX_CSS + NAV_CSS,
-            "NOTICES": notices_html(notices),
-            "LINKS": f'<ul class="links">{link_list}</ul>\n' if link_list else "",
             "SEVHEAD": heads,
             "ROWS": "".join(rows),
             "AREAS": esc(plural(len(entries), "area")),

@@ -43,6 +43,12 @@ class MapNode:
     visiting: bool = False
     """A provider from outside the area, drawn because it takes part in the area's links or
     forums: not counted among the area's providers."""
+    group: str = ""
+    """The published group the node belongs to (a Primary Care Network's IRI), which the
+    summary view draws as one node; "" for none."""
+    group_label: str = ""
+    group_note: str = ""
+    """Where the grouping comes from, shown with the node (``ODS ePCN 2023-01, since …``)."""
 
 
 @dataclass(frozen=True)
@@ -115,6 +121,11 @@ class AreaMap:
     """Shown as a visible notice on the page (for example: the import was incomplete)."""
     pages: Pages = ()
     """Links to the index, report and overview, relative to the map page."""
+    fictional: bool = False
+    """An invented demo area."""
+    register: str = ""
+    """For a real area with published Primary Care Network data, the register release its
+    groups come from (``ODS ePCN 2023-01``); "" otherwise."""
 
 
 @dataclass(frozen=True)
@@ -132,6 +143,9 @@ class IndexEntry:
     link_ids: tuple[str, ...] = ()
     """The area's providers and links: the index's totals count each once, so that an
     organisation working in two areas (or a link joining two) is not counted twice."""
+    fictional: bool = False
+    register: str = ""
+    """As in :class:`AreaMap`: the index lists real areas apart from the fictional ones."""
 
 
 @dataclass(frozen=True)

@@ -252,7 +252,9 @@
   // the next task, so the page never stalls on a click.
   function openGroup(key, groupId) {
     var ids = {}, count = 0;
-    raw.nodes.forEach(function (n) { if (n.pcrKey === key) { ids[n.id] = true; count++; } });
+    raw.nodes.forEach(function (n) {
+      if ((n.pcrGroup || n.pcrKey) === key) { ids[n.id] = true; count++; }
+    });
     network.selectNodes([groupId]);
     say("Opening the " + count + " members of " + groupLabel(key) + "…");
     window.pcrOpened = false;

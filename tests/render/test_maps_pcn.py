@@ -1,0 +1,225 @@
+"""Real areas' maps: practices grouped by their published Primary Care Network.
+
+One import of the real registry folder serves the module (it takes ~25 s). Expected groups
+are worked out here from the imported graph's triples in Python, not by the map's query.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from collections import defaultdict
+from pathlib import Path
+
+import pytest
+from playwright.sync_api import Browser
+from rdflib import Graph, Literal, URIRef
+from rdflib.namespace import RDF
+
+from pcr_graph.core.namespaces import PCR
+from pcr_graph.render.mapdata import area_map, index_entry
+from pcr_graph.render.maps import (
+    AreaMap,
+    MapNode,
+    render_area_html,
+    render_index_html,
+    write_html,
+)
+from pcr_graph.store.engines import OxigraphStore
+from tests.support.corpus import XSS_PAYLOADS
+
+pytestmark = pytest.mark.slow  # one import of every real file, shared by the module
+
+AXE = Path(__file__).resolve().parents[2] / "node_modules" / "axe-core" / "axe.min.js"
+WCAG_22_AA = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "wcag22aa"]
+
+
+@pytest.fixture(scope="module")
+def graph(raw_dir: Path) -> Graph:
+    from pcr_graph.ingest.registries import import_registries
+
+    imported, _accountings = import_registries(raw_dir)
+    return imported
+
+
+@pytest.fixture(scope="module")
+def store(graph: Graph) -> OxigraphStore:
+    from pcr_graph.core.resources import graph_dir
+
+    loaded = OxigraphStore()
+    loaded.load(graph.serialize(format="nt", encoding="utf-8"), "nt", "registries")
+    loaded.load_file(graph_dir() / "areas.ttl")
+    return loaded
+
+
+@pytest.fixture(scope="module")
+def expected(graph: Graph) -> tuple[str, dict[str, dict[str, set[str]]]]:
+    """The newest ePCN release, and per area each current PCN's practices operating there."""
+    releases = {
+        str(r)
+        for m in graph.subjects(RDF.type, PCR.NetworkMembership)
+        for r in graph.objects(m, PCR.release)
+        if str(r).startswith("ePCN ")
+    }
+    newest = max(releases)
+    by_area: dict[str, dict[str, set[str]]] = defaultdict(lambda: defaultdict(set))
+    for membership in graph.subjects(PCR.release, Literal(newest)):
+        if (membership, RDF.type, PCR.NetworkMembership) not in graph:
+            continue  # a PCN or an older record citing the release
+        if (membership, PCR.endDate, None) in graph:
+            continue
+        practice = graph.value(membership, PCR.practice)
+        network = graph.value(membership, PCR.network)
+        for area in graph.objects(practice, PCR.operatesIn):
+            by_area[str(area)][str(network)].add(str(practice))
+    return newest, by_area
+
+
+@pytest.fixture(scope="module")
+def largest(
+    store: OxigraphStore, expected: tuple[str, dict[str, dict[str, set[str]]]]
+) -> tuple[str, AreaMap]:
+    """The real area with most practices in a current PCN, and its map data."""
+    _newest, by_area = expected
+    area = max(by_area, key=lambda a: (sum(len(p) for p in by_area[a].values()), a))
+    return area, area_map(store, URIRef(area))
+
+
+def test_a_real_icb_groups_its_practices_by_pcn_citing_the_release(
+    largest: tuple[str, AreaMap], expected: tuple[str, dict[str, dict[str, set[str]]]]
+) -> None:
+    newest, by_area = expected
+    area, data = largest
+    assert not data.fictional
+    assert data.register == f"ODS {newest}"
+    assert f"ODS {newest}" in data.subtitle and "not reviewed collaboration" in data.subtitle
+    grouped: dict[str, set[str]] = defaultdict(set)
+    for node in data.nodes:
+        if node.group:
+            grouped[node.group].add(node.id)
+            assert node.group_note.endswith(f"source: ODS {newest}"), node.group_note
+    practices = {p for members in by_area[area].values() for p in members}
+    assert len(practices) > 200  # the largest ICB: several hundred practices
+    # A practice listed in two current PCNs at once is drawn in one (the first by name).
+    assert set().union(*grouped.values()) == practices
+    single = {p for p in practices if sum(p in m for m in by_area[area].values()) == 1}
+    for network, members in by_area[area].items():
+        assert members & single <= grouped[network]
+    # No link, forum or invented fact on the real area's map.
+    assert not data.edges
+    assert all(n.kind == "provider" for n in data.nodes)
+
+
+def test_the_real_map_opens_on_one_node_per_pcn_sized_by_its_practices(
+    largest: tuple[str, AreaMap],
+) -> None:
+    _area, data = largest
+    page = render_area_html(data)
+    payload = re.search(r'<script type="application/json" id="pcr-data">(.*?)</script>', page, re.S)
+    assert payload, "the map's data block"
+    shown = json.loads(payload.group(1))
+    members: dict[str, int] = defaultdict(int)
+    for node in data.nodes:
+        if node.group:
+            members[node.group] += 1
+    groups = {n["pcrKey"]: n for n in shown["groups"]["nodes"] if n["pcrKey"] in members}
+    assert set(groups) == set(members)
+    for key, node in groups.items():
+        assert node["label"].replace("\n", " ").endswith(f"({members[key]})")
+        assert data.register in node["title"]
+    biggest = max(members, key=lambda k: (members[k], k))
+    smallest = min(members, key=lambda k: (members[k], k))
+    if members[biggest] > members[smallest]:
+        assert groups[biggest]["size"] > groups[smallest]["size"]
+    drawn = {n["id"]: n for n in shown["nodes"]}
+    for node in data.nodes:
+        if node.group:
+            assert drawn[node.id]["pcrGroup"] == node.group
+            assert data.register in drawn[node.id]["title"]
+    assert "Back to Primary Care Networks" in page
+
+
+def test_the_index_lists_real_areas_apart_from_fictional_ones(
+    largest: tuple[str, AreaMap],
+) -> None:
+    _area, data = largest
+    demo = AreaMap(
+        "urn:x:demo",
+        XSS_PAYLOADS[0],
+        nodes=(MapNode("urn:x:p", "P", "provider", ("gp-practice",), ("GP practice",)),),
+        fictional=True,
+    )
+    page = render_index_html(
+        "Maps", [index_entry(demo, "maps/demo.html"), index_entry(data, "maps/real.html")]
+    )
+    fictional_at = page.index("<h2>Fictional demo areas (invented data)</h2>")
+    real_at = page.index(f"<h2>Real areas: published registers only ({data.register})</h2>")
+    assert "published structure, not reviewed collaboration" in page
+    assert fictional_at < page.index('href="maps/demo.html"') < real_at
+    assert real_at < page.index('href="maps/real.html"')
+    assert XSS_PAYLOADS[0] not in page and "&lt;script&gt;" in page
+    assert "<script" not in page
+
+
+def test_hostile_pcn_names_stay_escaped() -> None:
+    nodes = tuple(
+        MapNode(
+            f"urn:x:p{i}",
+            f"Practice {i}",
+            "provider",
+            ("gp-practice",),
+            ("GP practice",),
+            group="urn:x:pcn",
+            group_label=payload,
+            group_note=f"{payload}; source: ODS ePCN 2023-01",
+        )
+        for i, payload in enumerate(XSS_PAYLOADS)
+    )
+    page = render_area_html(AreaMap("urn:x:a", "A", nodes=nodes, register="ODS ePCN 2023-01"))
+    for payload in XSS_PAYLOADS:
+        if "<" in payload:
+            assert payload not in page
+
+
+@pytest.mark.browser
+def test_the_real_map_is_axe_clean_and_a_pcn_opens_on_click(
+    largest: tuple[str, AreaMap], chromium_browser: Browser, tmp_path: Path
+) -> None:
+    from tests.support.latency import node_position
+
+    _area, data = largest
+    path = tmp_path / "real.html"
+    write_html(path, render_area_html(data))
+    if not AXE.is_file():
+        pytest.fail(f"{AXE} missing: run tools/test-deps.sh (npm ci installs axe-core)")
+    context = chromium_browser.new_context(viewport={"width": 1400, "height": 900}, bypass_csp=True)
+    try:
+        page = context.new_page()
+        requests: list[str] = []
+        page.on("request", lambda r: requests.append(r.url))
+        page.goto(path.as_uri())
+        page.wait_for_function("window.pcrReady === true", timeout=60_000)
+        assert page.evaluate("window.pcrView()") == "groups"
+        page.evaluate(
+            "() => document.querySelectorAll('details:not(#pcr-table)')"
+            ".forEach(d => { d.open = true; })"
+        )
+        page.add_script_tag(path=str(AXE))
+        result = page.evaluate(
+            "(tags) => axe.run(document, {runOnly: {type: 'tag', values: tags}})", WCAG_22_AA
+        )
+        assert len(result["passes"]) > 10
+        assert [v["id"] for v in result["violations"]] == []
+        sizes: dict[str, int] = defaultdict(int)
+        for node in data.nodes:
+            if node.group:
+                sizes[node.group] += 1
+        network = max(sizes, key=lambda k: (sizes[k], k))  # the biggest: easiest to hit
+        x, y = node_position(page, "group:" + network)
+        page.mouse.click(x, y)
+        page.wait_for_function("window.pcrOpened === true", timeout=60_000)
+        drawn = set(page.evaluate("window.pcrData.nodes.getIds()"))
+        assert drawn == {n.id for n in data.nodes if n.group == network}
+        assert all(u.startswith(("file:", "data:", "blob:")) for u in requests), requests
+    finally:
+        context.close()
