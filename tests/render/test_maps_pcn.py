@@ -221,5 +221,14 @@ def test_the_real_map_is_axe_clean_and_a_pcn_opens_on_click(
         drawn = set(page.evaluate("window.pcrData.nodes.getIds()"))
         assert drawn == {n.id for n in data.nodes if n.group == network}
         assert all(u.startswith(("file:", "data:", "blob:")) for u in requests), requests
+        # The table view (the canvas's screen-reader equivalent) names each practice's PCN.
+        page.evaluate("window.pcrTables()")
+        practice = next(n for n in data.nodes if n.group == network)
+        row = page.evaluate(
+            "(name) => [...document.querySelectorAll('#pcr-node-rows tr')]"
+            ".filter(r => r.cells[0].textContent === name).map(r => r.cells[1].textContent)[0]",
+            practice.label,
+        )
+        assert row.endswith("Primary Care Network: " + practice.group_note)
     finally:
         context.close()

@@ -137,7 +137,7 @@ def _prepare(area: AreaMap, seed: int) -> _Prepared:
             pcrSector="Planning forum" if node.kind == "forum" else ", ".join(node.sector_labels),
             pcrKey=_node_key(node),
             pcrGap=marked,
-            **({"pcrGroup": node.group} if node.group else {}),
+            **({"pcrGroup": node.group, "pcrGroupNote": node.group_note} if node.group else {}),
             **extra,
         )
     seen_pairs: dict[frozenset[str], int] = {}

@@ -436,7 +436,8 @@
       var b = add(cell(tr), "button", n.pcrName, "row");
       b.type = "button";
       b.addEventListener("click", function () { focusNodes([n.id]); });
-      cell(tr, n.pcrSector || "");
+      cell(tr, (n.pcrSector || "") +
+        (n.pcrGroupNote ? " · Primary Care Network: " + n.pcrGroupNote : ""));
       cell(tr, String(degree[n.id] || 0), "n");
       cell(tr, n.pcrGap ? "yes" : "");
     });
