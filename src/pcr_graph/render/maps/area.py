@@ -28,6 +28,7 @@ from pcr_graph.render.maps.palette import (
 )
 from pcr_graph.render.maps.panels import gap_panel, legend, table_view
 from pcr_graph.render.maps.positions import draw_nodes
+from pcr_graph.render.maps.visoptions import plain_network_data, vis_options
 
 __all__ = ["render_area_html"]
 
@@ -164,35 +165,12 @@ def _prepare(area: AreaMap, seed: int) -> _Prepared:
             pcrKey=_edge_key(edge),
             **({"pcrLink": _link_id(edge)} if edge.kind != "membership" else {}),
         )
-    net.options = {
-        "autoResize": True,
-        "physics": {"enabled": False},
-        "layout": {"improvedLayout": False, "randomSeed": seed},
-        "interaction": {
-            "hover": True,
-            "tooltipDelay": 150,
-            "hideEdgesOnDrag": large,
-            "hideEdgesOnZoom": large,
-            "multiselect": True,
-            "navigationButtons": False,
-            "keyboard": False,
-        },
-        "nodes": {
-            "font": {
-                "size": arranged.font,
-                "face": "system-ui, -apple-system, 'Segoe UI', Roboto, sans-serif",
-                "color": "#1B1B1B",
-                "strokeWidth": 4,
-                "strokeColor": "#FFFFFF",
-            },
-        },
-        "edges": {"smooth": False, "selectionWidth": 2, "hoverWidth": 1},
-    }
-    vis_nodes, vis_edges, *_rest = net.get_network_data()
-    # pyvis adds "arrows": "to" to every edge of a directed Network; these are undirected.
-    plain_edges = [{k: v for k, v in e.items() if k != "arrows"} for e in vis_edges]
-    # pyvis labels a node with its id when given none: a label that waits for zoom is "".
-    plain_nodes = [dict(n, label="") if "pcrLabel" in n else n for n in vis_nodes]
+    net.options = vis_options(
+        arranged.font,
+        seed,
+        interaction={"hideEdgesOnDrag": large, "hideEdgesOnZoom": large},
+    )
+    plain_nodes, plain_edges = plain_network_data(net)
     return _Prepared(plain_nodes, plain_edges, net.options)
 
 

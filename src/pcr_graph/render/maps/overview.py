@@ -19,6 +19,7 @@ from pcr_graph.render.maps.assets import map_csp, static_text, vis_assets
 from pcr_graph.render.maps.layout import Footprint, arrange, wrap_label
 from pcr_graph.render.maps.model import MapEdge, MapNode, Overview, OverviewArea, OverviewEdge
 from pcr_graph.render.maps.palette import _SEVERITY_RANK, _line_swatch, _shape_swatch
+from pcr_graph.render.maps.visoptions import plain_network_data, vis_options
 
 __all__ = ["SCORE_COLOURS", "render_overview_html"]
 
@@ -267,38 +268,13 @@ def render_overview_html(overview: Overview, *, seed: int = 7) -> str:
             title=_overview_edge_tooltip(edge, names),
             pcrKey="cross",
         )
-    net.options = {
-        "autoResize": True,
-        "physics": {"enabled": False},
-        "layout": {"improvedLayout": False, "randomSeed": seed},
-        "interaction": {
-            "hover": True,
-            "tooltipDelay": 150,
-            "multiselect": True,
-            "navigationButtons": False,
-            "keyboard": False,
-        },
-        "nodes": {
-            "font": {
-                "size": arranged.font,
-                "face": "system-ui, -apple-system, 'Segoe UI', Roboto, sans-serif",
-                "color": "#1B1B1B",
-                "strokeWidth": 4,
-                "strokeColor": "#FFFFFF",
-                "multi": False,
-            },
-        },
-        "edges": {
-            "smooth": False,
-            "selectionWidth": 2,
-            "hoverWidth": 1,
-            "font": {"size": 15, "strokeWidth": 5, "strokeColor": "#FFFFFF"},
-        },
-    }
-    vis_nodes, vis_edges, *_rest = net.get_network_data()
-    plain_edges = [{k: v for k, v in e.items() if k != "arrows"} for e in vis_edges]
-    # pyvis labels a node with its id when given none: a label that waits for zoom is "".
-    plain_nodes = [dict(n, label="") if "pcrLabel" in n else n for n in vis_nodes]
+    net.options = vis_options(
+        arranged.font,
+        seed,
+        node_font={"multi": False},
+        edges={"font": {"size": 15, "strokeWidth": 5, "strokeColor": "#FFFFFF"}},
+    )
+    plain_nodes, plain_edges = plain_network_data(net)
     data = {"nodes": plain_nodes, "edges": plain_edges, "options": net.options, "gaps": []}
     crossing_links = len({line for edge in overview.edges for line in edge.links})
     gaps = sum(n for area in overview.areas for _s, n in area.gaps_by_severity)
