@@ -7,11 +7,15 @@ A thin shell over :mod:`pcr_graph.share.endpoint` and :mod:`pcr_graph.app.tasks`
 from __future__ import annotations
 
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import click
 
 from pcr_graph.cli.common import project_of
 from pcr_graph.core.errors import UsageError
+
+if TYPE_CHECKING:  # imported when serving, to keep `pcr-graph --help` fast
+    from pcr_graph.share.endpoint import SparqlEndpoint
 
 
 @click.command("serve")
@@ -100,6 +104,7 @@ def serve(
         --data-urlencode 'query=SELECT * { ?s ?p ?o } LIMIT 3'
     """
     from pcr_graph.share.endpoint import EndpointConfig, SparqlEndpoint
+    from pcr_graph.share.endpoint.service import sigterm_as_interrupt
 
     config = EndpointConfig(
         host=host,
@@ -118,6 +123,11 @@ def serve(
             click.echo(message, err=True)
 
     endpoint = SparqlEndpoint(project_of(ctx), config, log)
+    with sigterm_as_interrupt():
+        _serve_until_stopped(endpoint, host, port)
+
+
+def _serve_until_stopped(endpoint: SparqlEndpoint, host: str, port: int) -> None:
     try:
         url = endpoint.start()
         click.echo(f"serving {endpoint.triples} triples at {url} (SPARQL endpoint: {url}sparql)")
