@@ -134,6 +134,7 @@ MARKER = f"<{DERIVED_GRAPH}> a <{DERIVED_NS}DerivedGraph>"
 _HAS_DERIVED = f"ASK {{ {MARKER} }}"
 _KEYED = f"ASK {{ GRAPH <{DERIVED_GRAPH}> {{ <{DERIVED_GRAPH}> <{DERIVED_NS}key> ?key }} }}"
 _DUMP = "SELECT ?s ?p ?o ?g WHERE { GRAPH ?g { ?s ?p ?o } }"
+_DROP = f"DROP SILENT GRAPH <{DERIVED_GRAPH}>"
 
 
 def _dump(store: Store) -> bytes:
@@ -148,10 +149,14 @@ def _dump(store: Store) -> bytes:
     return "".join(sorted(lines)).encode("utf-8")
 
 
-def _restore(store: Store, data: bytes) -> None:
-    # The entry is N-Triples this module wrote (checked by its digest): as INSERT DATA it
-    # goes into the derived graph on every engine, including a remote one.
-    store.update(f"INSERT DATA {{ GRAPH <{DERIVED_GRAPH}> {{\n{data.decode('utf-8')}\n}} }}")
+def _insert(store: Store, ntriples: str) -> None:
+    """Add triples to the derived graph, on every engine (a remote one too).
+
+    The only text ever given is made by this module: the marker, a key checked to be a hex
+    digest, or a cache entry of N-Triples it wrote itself (checked by its digest). No value a
+    user typed reaches it, so INSERT DATA text is safe here where binding is not possible.
+    """
+    store.update("INSERT DATA { GRAPH <" + DERIVED_GRAPH + "> {\n" + ntriples + "\n} }")
 
 
 def derive(store: Store) -> None:
@@ -163,7 +168,7 @@ def derive(store: Store) -> None:
     """
     from pcr_graph.store.engines import source_graph_iri
 
-    store.update(f"DROP SILENT GRAPH <{DERIVED_GRAPH}>")
+    store.update(_DROP)
     construct_into = getattr(store, "construct_into", None)
     # Every source graph, never the derived one: summaries are of the data only. rdflib's
     # reference store matches an update's pattern against the union of its graphs already
@@ -175,7 +180,7 @@ def derive(store: Store) -> None:
             construct_into(text, DERIVED_GRAPH)
         else:
             store.update(as_insert(text, DERIVED_GRAPH, using, str(path)))
-    store.update(f"INSERT DATA {{ GRAPH <{DERIVED_GRAPH}> {{ {MARKER} }} }}")
+    _insert(store, MARKER)
 
 
 def ensure_derived(store: Store) -> bool:
@@ -205,16 +210,15 @@ def ensure_derived(store: Store) -> bool:
             return True
         cached = cache.read(store, CACHE_ENTRY) if key is not None else None
         # Old summaries go first: this store's, or those a reopened on-disk store holds.
-        store.update(f"DROP SILENT GRAPH <{DERIVED_GRAPH}>")
+        store.update(_DROP)
         if cached is not None:
-            _restore(store, cached)
+            _insert(store, cached.decode("utf-8"))
         else:
             derive(store)
         if key is not None:
             # The key is a hex digest (checked): safe to write as a literal.
             assert re.fullmatch(r"[A-Za-z0-9-]+", key)
-            keyed = f'<{DERIVED_GRAPH}> <{DERIVED_NS}key> "{key}"'
-            store.update(f"INSERT DATA {{ GRAPH <{DERIVED_GRAPH}> {{ {keyed} }} }}")
+            _insert(store, f'<{DERIVED_GRAPH}> <{DERIVED_NS}key> "{key}"')
         cache.settle(store, now)
         if cached is None and key is not None:
             cache.write(store, CACHE_ENTRY, _dump(store))
