@@ -5,9 +5,12 @@ endpoints) and ``oxigraph serve``. The demo dataset is pushed with ``pcr-graph p
 each read command (query, gaps, metrics, compare, render, export) runs once on the embedded
 store and once with ``--store URL``: the outputs must be byte-identical.
 
-Virtuoso 7.2.5 answers some SPARQL wrongly, depending on its query plan. The queries of ours
-that meet one of its bugs are listed in :data:`VIRTUOSO_FRAGILE` with the reason; every other
-named query and gap rule must give the embedded store's rows.
+Virtuoso 7.2.5 answers some SPARQL forms wrongly, depending on its query plan (a transitive
+path inside MINUS, FILTER NOT EXISTS or OPTIONAL; an OPTIONAL aggregate): the library's
+queries are written without them, and every gap rule and the planning-table matrix are also
+compared on a synthetic England, where those forms do go wrong. The queries whose answers
+may still differ are listed in :data:`VIRTUOSO_FRAGILE` and :data:`SYNTHETIC_FRAGILE` with
+the reason.
 """
 
 from __future__ import annotations
@@ -18,11 +21,13 @@ from pathlib import Path
 import pytest
 from rdflib.compare import isomorphic
 
-from pcr_graph.analysis.queries import bind_params, library
+from pcr_graph.analysis.gaps import gap_rules
+from pcr_graph.analysis.queries import bind_params, find_query, library
 from pcr_graph.cli.commands import main
 from pcr_graph.core.errors import UsageError
+from pcr_graph.ingest.synth import write_synthetic
 from pcr_graph.share.push import push_graph
-from pcr_graph.store.engines import Store, Table
+from pcr_graph.store.engines import Store, Table, open_store
 from pcr_graph.store.http import Endpoints, RemoteError
 from pcr_graph.store.project import Project
 from pcr_graph.store.remote import RemoteStore
@@ -33,34 +38,18 @@ DEMO_AREAS = ("mb", "tl", "wv")
 TARGET = "https://example.org/pcr-graph/test/demo"
 
 VIRTUOSO_FRAGILE: dict[str, str] = {
-    **{
-        rule: "Virtuoso 7.2.5 may evaluate a transitive path (skos:broader*) inside MINUS, "
-        "FILTER NOT EXISTS or OPTIONAL wrongly when its subject comes from outside; whether "
-        "it does depends on its query plan, so on what else the database holds"
-        for rule in (
-            "forum-without-non-nhs-member",
-            "home-care-without-discharge-link",
-            "care-home-without-discharge-link",
-            "planning-table-matrix",
-        )
-    },
     "providers-in-area": "GROUP_CONCAT's order is not defined by SPARQL 1.1 (§18.5.1.7): "
     "Virtuoso may join the sector labels in another order",
 }
 """Queries whose answers from Virtuoso may differ from the embedded store's, and why."""
 
-AGREEING_RULES = (
-    "area-without-inequalities-initiative",
-    "area-without-mutual-aid",
-    "area-without-planning-forum",
-    "isolated-sector",
-    "link-without-evidence",
-    "missing-pathway",
-    "provider-without-links",
-    "sector-missing-from-planning",
-    "single-point-of-failure",
-    "stale-evidence",
-)
+
+SYNTHETIC_FRAGILE: dict[str, str] = {
+    "missing-pathway": "its plain text (queries/base/missing-pathway.rq) still walks "
+    "skos:broader* inside MINUS and OPTIONAL: Virtuoso 7.2.5 gives extra rows on a "
+    "synthetic England (the demo's rows agree)",
+}
+"""Gap rules whose answers from Virtuoso on a synthetic England may differ, and why."""
 
 
 @pytest.fixture(scope="module")
@@ -137,11 +126,14 @@ READ_COMMANDS = [
     ["query", "stale-evidence", "-p", "before", "2020-01-01", "--format", "json"],
     ["query", "planning-table-matrix", "--format", "csv"],
     ["gaps", "--area", "tl", "--format", "json"],
-    ["gaps", *(a for rule in AGREEING_RULES for a in ("--rule", rule)), "--format", "csv"],
+    ["gaps", "--format", "json"],
+    ["gaps", "--format", "md"],
+    ["gaps", "--format", "csv"],
     ["metrics", "--area", "mb", "--format", "json"],
     ["metrics", "--area", "wv"],
     ["compare", "mb", "wv"],
     ["render", "--area", "tl", "-o", "OUT/tl.html"],
+    ["render", "--area", "mb", "-o", "OUT/mb.html"],
     ["export", "--format", "gexf", "-o", "OUT/net.gexf"],
     ["export", "--format", "graphml", "-o", "OUT/net.graphml"],
     ["export", "--format", "csv", "-o", "OUT/csv"],
@@ -149,14 +141,7 @@ READ_COMMANDS = [
     ["export", "--format", "nt", "-o", "OUT/all.nt"],
     ["export", "--format", "jsonld", "-o", "OUT/all.jsonld"],
 ]
-"""Read commands whose output must not depend on where the store is."""
-
-VIRTUOSO_READ_COMMANDS = [
-    c for c in READ_COMMANDS if not set(c) & {"planning-table-matrix", "render", "tl", "gexf"}
-]
-"""Those that use no query of :data:`VIRTUOSO_FRAGILE` (render, GEXF, whose layout is the
-map's, and a whole area's gaps run every gap rule; the md, html and json gap reports hold
-the planning-table matrix)."""
+"""Read commands whose output must not depend on where the store is: with Virtuoso too."""
 
 
 # --------------------------------------------------------------------------------------
@@ -199,7 +184,7 @@ def test_push_to_virtuosos_missing_default_graph_is_a_clear_error(
 
 
 @pytest.mark.slow
-def test_every_query_on_virtuoso_matches_the_embedded_store_but_known_bugs(
+def test_every_query_on_virtuoso_matches_the_embedded_store(
     virtuoso: Virtuoso, demo: Store
 ) -> None:
     target = TARGET + "/library"
@@ -220,6 +205,54 @@ def test_every_query_on_virtuoso_matches_the_embedded_store_but_known_bugs(
 
 
 @pytest.mark.slow
+def test_every_gap_rule_on_a_synthetic_england_in_virtuoso_matches_the_embedded_store(
+    virtuoso: Virtuoso, tmp_path: Path
+) -> None:
+    """At this size Virtuoso 7.2.5 got the discharge rules and the planning-table matrix
+    wrong while they held a transitive path inside MINUS or OPTIONAL aggregates; the demo
+    is too small to show it every time."""
+    from pcr_graph.analysis.derived import ensure_derived, rule_text
+
+    data = tmp_path / "england.ttl"
+    write_synthetic(data, 600, 3)
+    local = open_store([*Project(workspace=tmp_path / "none", include_demo=False).files(), data])
+    target = TARGET + "/synthetic"
+    push_graph(
+        local.graph(), Endpoints.from_url(virtuoso.sparql, store=virtuoso.graph_store), target
+    )
+    remote = RemoteStore(virtuoso.scoped(target))
+    assert ensure_derived(local)  # the embedded store answers from its derived graph
+    with_forum = local.query(
+        "SELECT DISTINCT ?area WHERE { ?forum <https://w3id.org/pcr-graph/def#area> ?area } "
+        "ORDER BY ?area LIMIT 2"
+    )
+    assert isinstance(with_forum, Table) and len(with_forum.rows) == 2
+    firing: set[str] = set()
+    checked = [*gap_rules(), find_query("planning-table-matrix")]
+    for named in [q for q in checked if q.name not in SYNTHETIC_FRAGILE]:
+        for bindings in (None, *({"area": area} for (area,) in with_forum.rows)):
+            answers = []
+            for store, derived in ((local, True), (remote, False)):
+                table = store.query(rule_text(named.path, named.text, derived), bindings)
+                assert isinstance(table, Table)
+                answers.append(sorted(tuple(row.values()) for row in table.strings()))
+            if answers[1] != answers[0]:
+                here, there = (set(a) for a in answers)
+                pytest.fail(
+                    f"{named.name} {bindings}: {len(answers[0])} rows, {len(answers[1])} on "
+                    f"Virtuoso; only here {sorted(here - there)[:3]}, "
+                    f"only there {sorted(there - here)[:3]}"
+                )
+            firing |= {named.name} if answers[0] else set()
+    assert {
+        "care-home-without-discharge-link",
+        "home-care-without-discharge-link",
+        "forum-without-non-nhs-member",
+        "planning-table-matrix",
+    } <= firing and len(firing) >= 10, firing
+
+
+@pytest.mark.slow
 def test_read_commands_against_virtuoso_give_the_same_output(
     virtuoso: Virtuoso, tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
@@ -233,7 +266,7 @@ def test_read_commands_against_virtuoso_give_the_same_output(
     )
     assert code == 0, err
     assert f"to <{target}>" in out and "checked: isomorphic; replaced by MOVE" in out
-    compare_commands(["--store", virtuoso.scoped(target)], tmp_path, capsys, VIRTUOSO_READ_COMMANDS)
+    compare_commands(["--store", virtuoso.scoped(target)], tmp_path, capsys, READ_COMMANDS)
 
 
 @pytest.mark.slow
@@ -270,10 +303,7 @@ def test_read_commands_against_oxigraph_serve_give_the_same_output(
     scoped = f"{oxigraph}/query?default-graph-uri={urllib.parse.quote(TARGET, safe='')}"
     commands = [
         *READ_COMMANDS,
-        ["gaps", "--format", "json"],
-        ["gaps", "--format", "md"],
         ["query", "providers-in-area", "-p", "area", "wv", "--format", "csv"],
-        ["render", "--area", "mb", "-o", "OUT/mb.html"],
     ]
     compare_commands(["--store", scoped], tmp_path, capsys, commands)
 
