@@ -157,6 +157,7 @@ def diff(
     # Imported here to keep `pcr-graph --help` fast.
     from pcr_graph.analysis.change import CHANGE_COLUMNS, change_rows, diff_dates, diff_files
     from pcr_graph.render.tables import format_rows
+    from pcr_graph.store.engines import OxigraphStore
 
     project = project_of(ctx)
     if snapshots and dates:
@@ -166,7 +167,10 @@ def diff(
             raise UsageError("--at needs exactly two dates: --at OLD --at NEW")
         old_day, new_day = (_date(d, "--at") for d in dates)
         store = project.open()
-        copies = (store, project.open())  # opening twice is cheaper than copying a store
+        # Opening twice is cheaper than copying a whole store; with --area on Oxigraph only
+        # the areas' part is copied (diff_dates), and no second store is needed.
+        whole = not areas or not isinstance(store, OxigraphStore)
+        copies = (store, project.open()) if whole else None
         changes = diff_dates(store, old_day, new_day, areas, copies=copies)
     elif len(snapshots) == 2:
         changes = diff_files(snapshots[0], snapshots[1], project, areas)
@@ -205,10 +209,13 @@ def what_if(
     # Imported here to keep `pcr-graph --help` fast.
     from pcr_graph.analysis.change import CHANGE_COLUMNS, what_if_remove
     from pcr_graph.render.tables import format_rows
+    from pcr_graph.store.engines import OxigraphStore
 
     project = project_of(ctx)
     store = project.open()
-    report = what_if_remove(store, provider, area, scratch=project.open())
+    # On Oxigraph only the areas concerned are copied (what_if_remove): no second store.
+    scratch = None if isinstance(store, OxigraphStore) else project.open()
+    report = what_if_remove(store, provider, area, scratch=scratch)
     emit(format_rows(CHANGE_COLUMNS, report.rows(), fmt), output)
 
 

@@ -444,6 +444,17 @@ class OxigraphStore(QueryForms):
         twin._store.extend([quad for quad in quads if quad.graph_name != derived])
         return twin
 
+    @property
+    def native(self) -> Any:
+        """The pyoxigraph ``Store`` itself, for work on Oxigraph's own quads (read it only:
+        write with :meth:`extend`, which counts the write)."""
+        return self._store
+
+    def extend(self, quads: Sequence[Any]) -> None:
+        """Add pyoxigraph quads (each in its own graph, as given)."""
+        self.generation += 1
+        self._store.extend(quads)
+
     def construct_into(self, sparql: str, graph: str) -> int:
         """Run the CONSTRUCT ``sparql`` over the union of the sources and add what it builds
         to the named graph ``graph``; the number of triples built.

@@ -12,6 +12,7 @@ from typing import TYPE_CHECKING
 from rdflib import URIRef
 
 from pcr_graph.analysis.change.edits import copy_store, restrict_to_date
+from pcr_graph.analysis.change.scope import area_copy, area_quads, store_of
 from pcr_graph.analysis.gaps import run_gaps
 from pcr_graph.analysis.network.figures import _names
 from pcr_graph.analysis.network.records import Provider, _short
@@ -163,7 +164,7 @@ def take_snapshot(
                 info = member_info.get(member, Provider(member))
                 for sector in info.sectors:
                     planning[(area, sector)].add(info.label or _short(member))
-    report = report if report is not None else run_gaps(store, areas=areas)
+    report = report if report is not None else run_gaps(store, areas=areas, context=False)
     hits = {_hit_key(h): h for h in report.hits}
     for iri, label in report.areas:
         area_labels.setdefault(iri, label)
@@ -265,9 +266,22 @@ def diff_snapshots(old: Snapshot, new: Snapshot) -> list[Change]:
     return _sort_changes(changes)
 
 
-def diff_stores(old: Store, new: Store, areas: Sequence[URIRef] | None = None) -> list[Change]:
-    """The changes from ``old`` to ``new`` (see :func:`diff_snapshots`)."""
-    return diff_snapshots(take_snapshot(old, areas), take_snapshot(new, areas))
+def diff_stores(
+    old: Store, new: Store, areas: Sequence[URIRef] | None = None, *, scope: bool = True
+) -> list[Change]:
+    """The changes from ``old`` to ``new`` (see :func:`diff_snapshots`).
+
+    With ``areas``, each Oxigraph store is read through a copy of what those areas' rules
+    and link lists read (:func:`~pcr_graph.analysis.change.scope.area_copy`: the same
+    answers, without deriving the summaries of every other area); ``scope=False`` reads
+    the stores themselves.
+    """
+
+    def snapshot(store: Store) -> Snapshot:
+        scoped = area_copy(store, areas) if areas and scope else None
+        return take_snapshot(scoped if scoped is not None else store, areas)
+
+    return diff_snapshots(snapshot(old), snapshot(new))
 
 
 def diff_dates(
@@ -277,19 +291,29 @@ def diff_dates(
     areas: Sequence[URIRef | str] | None = None,
     *,
     copies: tuple[Store, Store] | None = None,
+    scope: bool = True,
 ) -> list[Change]:
     """The changes between two dates of one dataset, by link and membership dates.
 
     ``areas`` are IRIs or anything :func:`~pcr_graph.analysis.queries.resolve_area` takes
-    (none: every area). ``copies`` are two fresh stores holding the same data to restrict
-    (the CLI opens the project twice; ``store`` may be one of them); by default ``store`` is
-    copied and never changed.
+    (none: every area). With areas, on an Oxigraph store, only what those areas' rules and
+    link lists read is copied, twice, and restricted
+    (:func:`~pcr_graph.analysis.change.scope.area_copy`; ``scope=False``: the whole store).
+    Otherwise ``copies`` are two fresh stores holding the same data to restrict (the CLI
+    opens the project twice; ``store`` may be one of them); by default ``store`` is copied
+    and never changed.
     """
     wanted = resolve_areas(store, [str(a) for a in areas or ()])
+    quads = area_quads(store, wanted) if wanted and scope else None
+    if quads is not None:
+        then, now = store_of(quads), store_of(quads)
+        restrict_to_date(then, old)
+        restrict_to_date(now, new)
+        return diff_snapshots(take_snapshot(then, wanted), take_snapshot(now, wanted))
     first, second = copies if copies is not None else (copy_store(store), copy_store(store))
     restrict_to_date(first, old)
     restrict_to_date(second, new)
-    return diff_stores(first, second, wanted)
+    return diff_stores(first, second, wanted, scope=False)
 
 
 def diff_files(

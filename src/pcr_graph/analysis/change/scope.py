@@ -1,0 +1,227 @@
+"""The part of a store that the questions about a few areas read, copied into a small store.
+
+``what-if`` and ``diff --at --area`` used to copy the whole store, edit the copy with SPARQL
+updates over the nation and derive the summaries of every area again (93 s and 135 s at
+55,000 providers). Everything they report is about a few areas (the provider's, or those
+asked for), so :func:`area_copy` copies only what those areas' rules, metrics and link
+lists read, quad by quad as Oxigraph's own terms, and the edits, the derivation and the
+rules run on that copy.
+
+What is copied
+--------------
+The store's things are of two kinds. Those of the five classes that grow with the country
+(:data:`SCALING`: providers, collaboration links, evidence, planning forums and forum
+memberships) are copied only when the areas concern them; everything else (ontology,
+vocabularies, areas, regions, expectations, findings, PCN registers, anything of a class not
+listed) is copied whole, as is every graph that holds no thing of those five classes. A thing
+is copied with every quad it is the subject of (in every source graph, never the derived
+graph), and so is every thing not of the five classes that a copied quad points to.
+
+A thing of the five classes is *core* when the areas concern it directly; a core thing's
+quads bring with them the things of the five classes they point to, and a core provider
+or forum also brings every thing that points to it:
+
+- core: every thing pointing to one of the areas (the providers operating there, its links,
+  forums, ...), the providers named (the one a what-if removes), and, for each core
+  provider or forum, the links, forums and memberships pointing to it;
+- copied but not core (their own quads only): the providers those core things point to or
+  are pointed to by (other participants of the links, forum members, collaborators), the
+  evidence the links cite.
+
+So the copy holds every provider operating in the areas with every link, forum seat and
+membership it has anywhere, every link and forum of the areas with all their participants,
+members and memberships, each of those providers as it is described (its sectors, every
+area it operates in, its names), the evidence of those links. The rules bound to one of the
+areas, the derivation queries' summaries for those areas, the provider and forum views of
+those areas and the date and removal edits read nothing else, so their answers for those
+areas on the copy are those on the whole store (tests/analysis/change/test_scope.py
+compares them on the demo, the golden fixture and synthetic Englands). What differs, and is
+never read by ``what-if`` or ``diff``: anything about other areas, national counts (the
+report's number of areas without data), and the evidence lines of a provider outside the
+areas (its links elsewhere are not copied).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from typing import Any
+
+from rdflib import URIRef
+
+from pcr_graph.store.engines import DERIVED_GRAPH, OxigraphStore, Store
+
+_RDF_TYPE = "http://www.w3.org/1999/02/22-rdf-syntax-ns#type"
+_PCR = "https://w3id.org/pcr-graph/def#"
+_ORG = "http://www.w3.org/ns/org#"
+
+SCALING = {
+    _PCR + "Provider": "provider",
+    _PCR + "CollaborationLink": "link",
+    _PCR + "Evidence": "evidence",
+    _PCR + "PlanningForum": "forum",
+    _ORG + "Membership": "membership",
+}
+"""The classes whose things are copied only when the areas concern them (IRI: kind)."""
+
+_SHORTCUT = _PCR + "collaboratesWith"
+"""Left out of the copy: a shortcut for "shares a link with" (a quarter of the copy at
+national scale) that no rule, view or listing reads; the edits only delete it (a test
+checks that nothing else names it)."""
+
+_REFERRED = ("provider", "forum")
+"""Kinds whose core things also bring what points to them (links, seats, memberships)."""
+
+_CLASSES = "SELECT DISTINCT ?g ?c WHERE { GRAPH ?g { ?s a ?c } }"
+
+
+class _Scope:
+    """One selection: a work list of things to copy, each visited once (twice if it
+    becomes core after being copied as another's neighbour)."""
+
+    def __init__(self, store: OxigraphStore) -> None:
+        import pyoxigraph as ox  # inside: a native library, loaded only when a store opens
+
+        self.ox = ox
+        self.native = store.native
+        self.rdf_type = ox.NamedNode(_RDF_TYPE)
+        self.scaling = {ox.NamedNode(iri): kind for iri, kind in SCALING.items()}
+        self.derived = ox.NamedNode(DERIVED_GRAPH)
+        self.nodes = (ox.NamedNode, ox.BlankNode)
+        self.shortcut = ox.NamedNode(_SHORTCUT)
+        self.kinds: dict[Any, str | None] = {}
+        self.pointed: dict[Any, list[Any]] = {}  # a copied thing: the scaling things it names
+        self.core: set[Any] = set()
+        self.queued: dict[Any, bool] = {}  # each thing once as core, once as not
+        self.quads: list[Any] = []
+        self.todo: list[tuple[Any, bool]] = []
+
+    def kind(self, node: Any) -> str | None:
+        """The kind of ``node`` if it is of one of :data:`SCALING`'s classes, else None."""
+        if node not in self.kinds:
+            kind = None
+            for quad in self.native.quads_for_pattern(node, self.rdf_type, None, None):
+                kind = self.scaling.get(quad.object)
+                if kind is not None:
+                    break
+            self.kinds[node] = kind
+        return self.kinds[node]
+
+    def add(self, node: Any, core: bool) -> None:
+        core = core or self.kind(node) is None
+        if self.queued.get(node, False) or (not core and node in self.queued):
+            return
+        self.queued[node] = core
+        self.todo.append((node, core))
+
+    def _copy(self, node: Any) -> None:
+        pointed: list[Any] = []
+        derived, shortcut, nodes, keep = self.derived, self.shortcut, self.nodes, self.quads
+        for quad in self.native.quads_for_pattern(node, None, None, None):
+            if quad.graph_name == derived or quad.predicate == shortcut:
+                continue
+            keep.append(quad)
+            target = quad.object
+            if isinstance(target, nodes):
+                if self.kind(target) is None:
+                    self.add(target, True)
+                else:
+                    pointed.append(target)
+        self.pointed[node] = pointed
+
+    def run(self) -> None:
+        while self.todo:
+            node, core = self.todo.pop()
+            if node not in self.pointed:
+                self._copy(node)
+            if not core or node in self.core:
+                continue
+            self.core.add(node)
+            for target in self.pointed[node]:
+                self.add(target, False)
+            kind = self.kind(node)
+            if kind in _REFERRED:
+                for quad in self.native.quads_for_pattern(None, None, node, None):
+                    if quad.graph_name == self.derived:
+                        continue
+                    source = self.kind(quad.subject)
+                    self.add(quad.subject, source not in ("provider", "evidence"))
+
+    def seed(self, areas: Iterable[URIRef], providers: Iterable[URIRef]) -> None:
+        """Everything not of the scaling classes, the areas, what points to them, and the
+        providers named."""
+        ox = self.ox
+        data: set[Any] = set()
+        other: list[tuple[Any, Any]] = []
+        for graph, cls in self.native.query(_CLASSES):
+            if graph == self.derived:
+                continue
+            if cls in self.scaling:
+                data.add(graph)
+            else:
+                other.append((graph, cls))
+        default = ox.DefaultGraph()
+        for graph in [default, *self.native.named_graphs()]:
+            if graph == self.derived or graph in data:
+                continue
+            if graph == default and any(
+                next(iter(self.native.quads_for_pattern(None, self.rdf_type, c, graph)), None)
+                for c in self.scaling
+            ):
+                data.add(graph)
+                continue
+            # A graph of no scaling thing (ontology, vocabularies, reference data): its
+            # subjects whole (what it says of a scaling thing comes with that thing).
+            subjects = {q.subject for q in self.native.quads_for_pattern(None, None, None, graph)}
+            for subject in subjects:
+                if self.kind(subject) is None:
+                    self.add(subject, True)
+        for graph, cls in other:
+            if graph in data:
+                for quad in self.native.quads_for_pattern(None, self.rdf_type, cls, graph):
+                    if self.kind(quad.subject) is None:
+                        self.add(quad.subject, True)
+        for area in areas:
+            node = ox.NamedNode(str(area))
+            self.add(node, True)
+            for quad in self.native.quads_for_pattern(None, None, node, None):
+                if quad.graph_name != self.derived:
+                    self.add(quad.subject, True)
+        for provider in providers:
+            self.add(ox.NamedNode(str(provider)), True)
+
+
+def area_quads(
+    store: Store, areas: Sequence[URIRef], providers: Sequence[URIRef] = ()
+) -> list[Any] | None:
+    """The quads :func:`area_copy` copies (pyoxigraph's own), or None for a store that is not
+    an Oxigraph store."""
+    if not isinstance(store, OxigraphStore):
+        return None
+    scope = _Scope(store)
+    scope.seed(areas, providers)
+    scope.run()
+    return scope.quads
+
+
+def area_copy(
+    store: Store, areas: Sequence[URIRef], providers: Sequence[URIRef] = ()
+) -> OxigraphStore | None:
+    """A new in-memory store holding what questions about ``areas`` read (see the module
+    docstring), with ``providers`` (say, one a what-if removes) and all their links and
+    seats; None when ``store`` is not an in-memory or on-disk Oxigraph store (then copy it
+    whole: :func:`pcr_graph.analysis.change.edits.copy_store`).
+
+    Run only rules bound to ``areas`` on it, and read only those areas from it.
+    """
+    quads = area_quads(store, areas, providers)
+    return None if quads is None else store_of(quads)
+
+
+def store_of(quads: Sequence[Any]) -> OxigraphStore:
+    """A new in-memory store holding ``quads`` (from :func:`area_quads`)."""
+    copy = OxigraphStore()
+    copy.extend(quads)
+    return copy
+
+
+__all__ = ["SCALING", "area_copy", "area_quads", "store_of"]
