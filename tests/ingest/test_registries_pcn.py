@@ -44,11 +44,12 @@ pytestmark = pytest.mark.slow  # one import of every real file, shared by the mo
 EPCN_2023 = "pcn/ePCN_2023-01_blackwellrd.xlsx"
 EPCN_2019 = "pcn/ePCN_2019-12_psychty.xlsx"
 PRACTICE_MAP = "pcn/gp-reg-pat-prac-map_2022-01_nhsx.csv"
+SUCCESSIONS = "ods/succ_ods_2026-05_maglehoj.csv"
 NEW_FILES = {
     EPCN_2023: ODS_PCN,
     EPCN_2019: ODS_PCN,
     PRACTICE_MAP: GP_PCN_MAP,
-    "ods/succ_ods_2026-05_maglehoj.csv": ODS_SUCCESSIONS,
+    SUCCESSIONS: ODS_SUCCESSIONS,
     "ods/etr_jhau-nhs-spend_2025-12.csv": ODS_TRUSTS,
     "ods/eccg_jhau-nhs-spend_2025-12.csv": ODS_COMMISSIONERS,
 }
@@ -420,24 +421,72 @@ def test_pcns_across_areas_have_practices_outside_their_area(store: OxigraphStor
     assert all(row["area"] != row["pcnArea"] for row in elsewhere)
 
 
-def test_release_diff_matches_the_two_workbooks(
-    store: OxigraphStore, files: dict[str, dict[str, list[tuple[object, ...]]]]
+def _successors(raw_dir: Path) -> dict[str, set[str]]:
+    """ODS ``succ``: code -> the codes named as its successors, read with csv."""
+    out: dict[str, set[str]] = {}
+    with (raw_dir / SUCCESSIONS).open(encoding="utf-8", newline="") as handle:
+        for row in csv.reader(handle):
+            out.setdefault(row[0].strip(), set()).add(row[1].strip())
+    return out
+
+
+def _history(code: str, successors: dict[str, set[str]]) -> set[str]:
+    """``code`` and every code that succeeded it, through chains."""
+    seen, frontier = {code}, [code]
+    while frontier:
+        frontier = [n for c in frontier for n in successors.get(c, ()) if n not in seen]
+        seen.update(frontier)
+    return seen
+
+
+def test_release_diff_matches_the_two_workbooks_and_the_successions(
+    store: OxigraphStore, raw_dir: Path, files: dict[str, dict[str, list[tuple[object, ...]]]]
 ) -> None:
     before = _open_by_practice(files[EPCN_2019]["members"])
     after = _open_by_practice(files[EPCN_2023]["members"])
-    diff = release_diff(store)
-    assert (diff.old, diff.new) == ("ePCN 2019-12", "ePCN 2023-01")
-    assert {c for c, _n, _p in diff.joined} == set(after) - set(before)
-    assert {c for c, _n, _p in diff.left} == set(before) - set(after)
-    assert {c for c, *_ in diff.moved} == {
-        p for p in set(before) & set(after) if not before[p] & after[p]
-    }
+    successors = _successors(raw_dir)
+    history = {code: _history(code, successors) for code in {*before, *after}}
     old_pcns = {pcn for pcns in before.values() for pcn in pcns}
     new_pcns = {pcn for pcns in after.values() for pcn in pcns}
-    assert {c for c, _ in diff.opened} == new_pcns - old_pcns
-    assert {c for c, _ in diff.closed} == old_pcns - new_pcns
-    assert {c for c, *_ in diff.merged} <= old_pcns - new_pcns
-    assert "published register" in diff.text()
+    for pcn in old_pcns | new_pcns:
+        history[pcn] = _history(pcn, successors)
+    diff = release_diff(store)
+    assert (diff.old, diff.new) == ("ePCN 2019-12", "ePCN 2023-01")
+    joined = {p for p in after if not any(p in history[o] for o in before)}
+    left = {p for p in before if not history[p] & set(after)}
+    assert {c for c, _n, _p in diff.joined} == joined
+    assert {c for c, _n, _p in diff.left} == left
+    # The succ file records no GP practice changing code between these releases, so every
+    # practice that left or joined is one: successions change nothing here...
+    assert joined == set(after) - set(before) and left == set(before) - set(after)
+    moved = {
+        p
+        for p in set(before) & set(after)
+        if not set().union(*(history[pcn] for pcn in before[p])) & after[p]
+    }
+    assert {c for c, *_ in diff.moved} == moved
+    # ... but PCNs did change code: a practice whose PCN was succeeded did not move, a PCN
+    # with a recorded successor neither closed nor had its successor open.
+    plain_moved = {p for p in set(before) & set(after) if not before[p] & after[p]}
+    assert moved < plain_moved
+    opened = {q for q in new_pcns if not any(q in history[p] for p in old_pcns)}
+    closed = {p for p in old_pcns if not history[p] & new_pcns}
+    assert {c for c, _ in diff.opened} == opened < new_pcns - old_pcns
+    assert {c for c, _ in diff.closed} == closed < old_pcns - new_pcns
+    recorded = {(p, q) for p in old_pcns - new_pcns for q in (history[p] - {p}) & new_pcns}
+    assert recorded
+    merged = {(c, into) for c, _n, into, _k, basis in diff.merged if basis == "ODS succession"}
+    assert merged == recorded
+    members: dict[str, set[str]] = {}
+    for practice, pcns in before.items():
+        for pcn in pcns:
+            members.setdefault(pcn, set()).add(practice)
+    for pcn, _name, into, count, basis in diff.merged:
+        went = {p for p in members[pcn] if any(into in after.get(h, ()) for h in history[p])}
+        assert count == len(went), (pcn, into)
+        assert basis == "ODS succession" or (pcn in closed and count >= 2)
+    text = diff.text()
+    assert "published register" in text and "by a recorded ODS succession" in text
 
 
 def test_import_of_a_folder_with_nothing_recognised_writes_nothing(

@@ -16,6 +16,7 @@ the reason.
 from __future__ import annotations
 
 import urllib.parse
+from collections.abc import Collection
 from pathlib import Path
 
 import pytest
@@ -51,6 +52,14 @@ SYNTHETIC_FRAGILE: dict[str, str] = {
 }
 """Gap rules whose answers from Virtuoso on a synthetic England may differ, and why."""
 
+VIRTUOSO_REFUSED: dict[str, str] = {
+    f"pcn-release-{change}": "Virtuoso 7.2.5 may fail to compile it (37000 SQ156 Bad dfe in "
+    "sqlo_place_exp), depending on its plan; which of the six fails changes with what the "
+    "database holds. The PCN register diff runs on the embedded store and oxigraph serve"
+    for change in ("joined", "left", "moved", "opened", "closed", "merged")
+}
+"""Queries not sent to Virtuoso at all, and why."""
+
 
 @pytest.fixture(scope="module")
 def demo() -> Store:
@@ -66,14 +75,17 @@ def run_cli(args: list[str], capsys: pytest.CaptureFixture[str]) -> tuple[int, s
     return (code if isinstance(code, int) else 0), out, err
 
 
-def library_answers(store: Store) -> dict[tuple[str, str], list[tuple[str, ...]]]:
-    """Every named query and gap rule, for all areas and for each demo area: its rows."""
+def library_answers(
+    store: Store, skip: Collection[str] = ()
+) -> dict[tuple[str, str], list[tuple[str, ...]]]:
+    """Every named query and gap rule (but ``skip``), for all areas and for each demo area:
+    its rows."""
     from pcr_graph.analysis.derived import ensure_derived, rule_text
 
     answers = {}
     derived = ensure_derived(store)  # False on a remote store without it: plain texts run
     for named in library():
-        if named.family == "derive":  # CONSTRUCTs writing the derived graph, not answers
+        if named.family == "derive" or named.name in skip:  # derive: CONSTRUCTs, not answers
             continue
         takes_area = any(p.name == "area" for p in named.params)
         for area in (*DEMO_AREAS, "*") if takes_area else ("*",):
@@ -191,8 +203,8 @@ def test_every_query_on_virtuoso_matches_the_embedded_store(
     push_graph(
         demo.graph(), Endpoints.from_url(virtuoso.sparql, store=virtuoso.graph_store), target
     )
-    local = library_answers(demo)
-    remote = library_answers(RemoteStore(virtuoso.scoped(target)))
+    local = library_answers(demo, VIRTUOSO_REFUSED)
+    remote = library_answers(RemoteStore(virtuoso.scoped(target)), VIRTUOSO_REFUSED)
     assert remote.keys() == local.keys() and len(local) >= 40
     checked = [key for key in local if key[0] not in VIRTUOSO_FRAGILE]
     assert len(checked) >= 30
