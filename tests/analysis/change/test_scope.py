@@ -248,3 +248,26 @@ def test_nothing_reads_the_shortcut_the_copy_leaves_out() -> None:
     render = analysis.parent / "render"
     readers += [p for p in render.rglob("*.py") if pattern.search(p.read_text())]
     assert readers == []
+
+
+def test_the_copy_follows_writes_to_the_store(tmp_path: Path) -> None:
+    # What every copy shares (everything not of the scaling classes) is read once per
+    # store and again after any write: a region added later is in the next copy.
+    data = tmp_path / "england.ttl"
+    write_synthetic(data, 300, 1)
+    project = Project(workspace=tmp_path / "none", include_demo=False)
+    store = open_store([*project.files(), data], "oxigraph")
+    area = _column(store, _AREAS)[0]
+    first = area_copy(store, [area])
+    assert first is not None
+    providers = "SELECT (COUNT(?p) AS ?n) WHERE { ?p a pcr:Provider }"
+    assert first.select(providers).rows[0][0] < store.select(providers).rows[0][0]  # type: ignore[operator]
+    region = "ASK { <urn:test:region> a pcr:Region }"
+    assert not first.ask(region)
+    store.update(
+        "INSERT DATA { GRAPH <urn:pcr-graph:source:extra.ttl> { <urn:test:region> a pcr:Region ; "
+        'skos:prefLabel "Added later" . <urn:test:p> a pcr:Provider } }'
+    )
+    second = area_copy(store, [area])
+    assert second is not None and second.ask(region)
+    assert not second.ask("ASK { <urn:test:p> a pcr:Provider }")  # in no area: not copied

@@ -43,6 +43,8 @@ areas (its links elsewhere are not copied).
 
 from __future__ import annotations
 
+import copy
+import weakref
 from collections.abc import Iterable, Sequence
 from typing import Any
 
@@ -146,9 +148,28 @@ class _Scope:
                     source = self.kind(quad.subject)
                     self.add(quad.subject, source not in ("provider", "evidence"))
 
+    def clone(self) -> _Scope:
+        """A scope to go on from where this one is (this one is left as it is)."""
+        twin = copy.copy(self)
+        twin.kinds, twin.pointed = dict(self.kinds), dict(self.pointed)
+        twin.core, twin.queued = set(self.core), dict(self.queued)
+        twin.quads, twin.todo = list(self.quads), list(self.todo)
+        return twin
+
     def seed(self, areas: Iterable[URIRef], providers: Iterable[URIRef]) -> None:
-        """Everything not of the scaling classes, the areas, what points to them, and the
-        providers named."""
+        """The areas, what points to them, and the providers named."""
+        ox = self.ox
+        for area in areas:
+            node = ox.NamedNode(str(area))
+            self.add(node, True)
+            for quad in self.native.quads_for_pattern(None, None, node, None):
+                if quad.graph_name != self.derived:
+                    self.add(quad.subject, True)
+        for provider in providers:
+            self.add(ox.NamedNode(str(provider)), True)
+
+    def skeleton(self) -> None:
+        """Everything not of the scaling classes (the same for every set of areas)."""
         ox = self.ox
         data: set[Any] = set()
         other: list[tuple[Any, Any]] = []
@@ -180,14 +201,25 @@ class _Scope:
                 for quad in self.native.quads_for_pattern(None, self.rdf_type, cls, graph):
                     if self.kind(quad.subject) is None:
                         self.add(quad.subject, True)
-        for area in areas:
-            node = ox.NamedNode(str(area))
-            self.add(node, True)
-            for quad in self.native.quads_for_pattern(None, None, node, None):
-                if quad.graph_name != self.derived:
-                    self.add(quad.subject, True)
-        for provider in providers:
-            self.add(ox.NamedNode(str(provider)), True)
+        self.run()
+
+
+_SKELETONS: weakref.WeakKeyDictionary[OxigraphStore, tuple[int, _Scope]] = (
+    weakref.WeakKeyDictionary()
+)
+"""Per store, the skeleton copied (:meth:`_Scope.skeleton`) and the store's write count then:
+read again only after a write (one class scan of the whole store, 0.2 s at 55,000
+providers, saved on every later question)."""
+
+
+def _scope(store: OxigraphStore) -> _Scope:
+    now = store.generation
+    kept = _SKELETONS.get(store)
+    if kept is None or kept[0] != now:
+        scope = _Scope(store)
+        scope.skeleton()
+        kept = _SKELETONS[store] = (now, scope)
+    return kept[1].clone()
 
 
 def area_quads(
@@ -197,7 +229,7 @@ def area_quads(
     an Oxigraph store."""
     if not isinstance(store, OxigraphStore):
         return None
-    scope = _Scope(store)
+    scope = _scope(store)
     scope.seed(areas, providers)
     scope.run()
     return scope.quads
@@ -219,9 +251,9 @@ def area_copy(
 
 def store_of(quads: Sequence[Any]) -> OxigraphStore:
     """A new in-memory store holding ``quads`` (from :func:`area_quads`)."""
-    copy = OxigraphStore()
-    copy.extend(quads)
-    return copy
+    twin = OxigraphStore()
+    twin.extend(quads)
+    return twin
 
 
 __all__ = ["SCALING", "area_copy", "area_quads", "store_of"]

@@ -4,19 +4,20 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass
+from functools import partial
 from typing import Any
 
 from rdflib import URIRef
 
 from pcr_graph.analysis.change.diff import Change, _hit_key, _sort_changes, change_rows
 from pcr_graph.analysis.change.edits import copy_store, remove_provider
-from pcr_graph.analysis.change.scope import area_copy
-from pcr_graph.analysis.gaps import run_gaps
+from pcr_graph.analysis.change.scope import area_quads, store_of
+from pcr_graph.analysis.gaps import Hit, run_gaps
 from pcr_graph.analysis.network.pathways import integration_index, pathway_scores
 from pcr_graph.analysis.network.records import _label, _short
 from pcr_graph.analysis.network.structure import joined_sectors
 from pcr_graph.analysis.network.views import _area_iri, provider_graph, resolve_provider
-from pcr_graph.store.engines import Store
+from pcr_graph.store.engines import Store, run_concurrently
 
 _PROVIDER_FACTS = """
 SELECT ?provider ?label ?area ?link ?linkId ?type ?forum ?forumLabel WHERE {
@@ -110,21 +111,32 @@ def what_if_remove(
         {(r["linkId"] or _short(r["link"]), r["link"], r["type"]) for r in facts if r["link"]}
     )
     seats = tuple(sorted({r["forumLabel"] or _short(r["forum"]) for r in facts if r["forum"]}))
-    # On an area copy the "before" figures are read from the copy, then it is edited in
-    # place; otherwise from ``store``, and a whole copy is edited.
-    scoped = area_copy(store, areas, [iri]) if scope else None
-    before_store: Store = scoped if scoped is not None else store
-    before_graphs = [provider_graph(before_store, area_ref) for area_ref in areas]
-    before_hits = (
-        {_hit_key(h): h for h in run_gaps(before_store, areas=areas, context=False).hits}
-        if areas
-        else {}
-    )
-    copy = scoped if scoped is not None else scratch
-    if copy is None:
-        copy = copy_store(store)
-    remove_provider(copy, iri)
-    surviving = {r["link"] for r in copy.select(_LINKS).strings()}
+
+    def figures(data: Store, remove: bool) -> tuple[set[str], list[Any], dict[Any, Hit]]:
+        """The links left (after the removal), the areas' graphs and their gap-rule hits."""
+        surviving: set[str] = set()
+        if remove:
+            remove_provider(data, iri)
+            surviving = {r["link"] for r in data.select(_LINKS).strings()}
+        graphs = [provider_graph(data, area_ref) for area_ref in areas]
+        hits = run_gaps(data, areas=areas, context=False).hits if areas else []
+        return surviving, graphs, {_hit_key(h): h for h in hits}
+
+    quads = area_quads(store, areas, [iri]) if scope else None
+    if quads is not None:
+        kept = quads
+
+        def scoped(remove: bool) -> tuple[set[str], list[Any], dict[Any, Hit]]:
+            return figures(store_of(kept), remove)
+
+        # Two area copies, nothing shared: Oxigraph answers their queries side by side.
+        (_, before_graphs, before_hits), (surviving, after_graphs, after_hits) = run_concurrently(
+            store, [partial(scoped, False), partial(scoped, True)]
+        )
+    else:
+        _, before_graphs, before_hits = figures(store, False)
+        copy = scratch if scratch is not None else copy_store(store)
+        surviving, after_graphs, after_hits = figures(copy, True)
     ended = tuple(f"{name} ({t})" for name, link, t in links if link not in surviving)
     continuing = tuple(f"{name} ({t})" for name, link, t in links if link in surviving)
     changes: list[Change] = [
@@ -139,8 +151,7 @@ def what_if_remove(
         )
     ]
     integration: list[tuple[str, float | None, float | None]] = []
-    for area_ref, before_graph in zip(areas, before_graphs, strict=True):
-        after_graph = provider_graph(copy, area_ref)
+    for area_ref, before_graph, after_graph in zip(areas, before_graphs, after_graphs, strict=True):
         area_label = str(before_graph.graph.get("area_label") or _short(area_ref))
         changes += _graph_changes(
             before_graph, after_graph, str(area_ref), area_label, iri, weights
@@ -160,7 +171,6 @@ def what_if_remove(
                 )
             )
     if areas:
-        after_hits = {_hit_key(h): h for h in run_gaps(copy, areas=areas, context=False).hits}
         for key in sorted(set(before_hits) ^ set(after_hits)):
             opened = key in after_hits
             hit = after_hits[key] if opened else before_hits[key]
