@@ -232,3 +232,98 @@ def test_the_real_map_is_axe_clean_and_a_pcn_opens_on_click(
         assert row.endswith("Primary Care Network: " + practice.group_note)
     finally:
         context.close()
+
+
+REGISTER_RULES = (
+    "pcn-practice-in-no-pcn",
+    "pcn-single-practice",
+    "pcn-practices-in-several-areas",
+    "pcn-practice-in-other-area",
+)
+
+
+@pytest.fixture(scope="module")
+def gapped(store: OxigraphStore) -> tuple[AreaMap, int, int]:
+    """A real area with a single-practice PCN and a gap about one practice of a group, its
+    map data with the register rules' gaps, and the indexes of those two gaps."""
+    from pcr_graph.analysis.gaps import run_gaps
+
+    report = run_gaps(store, rules=REGISTER_RULES, context=False)
+    single = {h.area for h in report.hits if h.rule == "pcn-single-practice"}
+    practice_level = {
+        h.area
+        for h in report.hits
+        if h.rule in ("pcn-practice-in-other-area", "pcn-practice-in-no-pcn")
+    }
+    area = sorted(single & practice_level)[0]
+    data = area_map(store, URIRef(area), report)
+    whole = next(k for k, g in enumerate(data.gaps) if g.rule == "pcn-single-practice")
+    one = next(
+        k
+        for k, g in enumerate(data.gaps)
+        if g.rule != "pcn-single-practice" and len(g.node_ids) == 1 and not g.groups
+    )
+    return data, whole, one
+
+
+def test_a_pcn_gap_names_its_pcn_and_a_practice_gap_does_not(
+    gapped: tuple[AreaMap, int, int],
+) -> None:
+    data, whole, one = gapped
+    pcn = data.gaps[whole].groups
+    assert len(pcn) == 1 and pcn[0].startswith("https://w3id.org/pcr-graph/id/pcn/")
+    members = [n.id for n in data.nodes if n.group == pcn[0]]
+    assert data.gaps[whole].node_ids == tuple(members) and len(members) == 1
+    assert data.gaps[one].groups == ()
+    embedded = json.loads(
+        re.search(
+            r'<script type="application/json" id="pcr-data">(.*?)</script>',
+            render_area_html(data),
+            re.S,
+        ).group(1)  # type: ignore[union-attr]
+    )
+    assert embedded["gaps"][whole]["groups"] == list(pcn)
+    assert "groups" not in embedded["gaps"][one]
+
+
+@pytest.mark.browser
+def test_a_pcn_gap_selects_the_pcn_node_and_a_practice_gap_opens_its_group(
+    gapped: tuple[AreaMap, int, int], chromium_browser: Browser, tmp_path: Path
+) -> None:
+    data, whole, one = gapped
+    path = tmp_path / "gaps.html"
+    write_html(path, render_area_html(data))
+    context = chromium_browser.new_context(viewport={"width": 1400, "height": 900})
+    try:
+        page = context.new_page()
+        page.goto(path.as_uri())
+        page.wait_for_function("window.pcrReady === true", timeout=60_000)
+        assert page.evaluate("window.pcrView()") == "groups"
+        page.evaluate("() => { document.getElementById('pcr-gaps').open = true; }")
+        # A single-practice PCN: its PCN's node is selected on the summary view; nothing
+        # inside it is drawn.
+        page.click(f'button.gap[data-gap="{whole}"]')
+        pcn = data.gaps[whole].groups[0]
+        assert page.evaluate("window.pcrView()") == "groups"
+        assert page.evaluate("window.pcrNetwork.getSelectedNodes()") == ["group:" + pcn]
+        assert page.evaluate("window.pcrData === undefined")
+        # A gap about one practice opens the group holding it, and selects the practice.
+        practice = data.gaps[one].node_ids[0]
+        node = next(n for n in data.nodes if n.id == practice)
+        page.evaluate("() => { window.pcrOpened = undefined; }")
+        page.click(f'button.gap[data-gap="{one}"]')
+        page.wait_for_function("window.pcrOpened === true", timeout=60_000)
+        assert page.evaluate("window.pcrView()") == "detail"
+        drawn = set(page.evaluate("window.pcrData.nodes.getIds()"))
+        if node.group:
+            assert drawn == {n.id for n in data.nodes if n.group == node.group}
+        else:  # a practice in no PCN: the practices of its sector that are in none either
+            assert practice in drawn
+            assert not any(n.group for n in data.nodes if n.id in drawn)
+        assert page.evaluate("window.pcrNetwork.getSelectedNodes()") == [practice]
+        # Back on the summary, the PCN gap selects the PCN node again.
+        page.click(f'button.gap[data-gap="{whole}"]')
+        assert page.evaluate("window.pcrView()") == "groups"
+        assert page.evaluate("window.pcrNetwork.getSelectedNodes()") == ["group:" + pcn]
+    finally:
+        context.close()

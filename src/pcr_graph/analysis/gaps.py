@@ -38,7 +38,16 @@ RANKING_RULE = (
 PLANNING_STATUSES = ("present", "missing", "no forum")
 """The cells of the planning-table matrix (see ``queries/planning-table-matrix.rq``)."""
 PLANNING_QUERY = "planning-table-matrix"
-SUBJECT_COLUMNS = ("provider", "sector", "forum", "link", "evidence", "fromSector", "toSector")
+SUBJECT_COLUMNS = (
+    "provider",
+    "sector",
+    "forum",
+    "link",
+    "evidence",
+    "fromSector",
+    "toSector",
+    "pcn",
+)
 
 
 @dataclass(frozen=True)

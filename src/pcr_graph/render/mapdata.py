@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 
 from rdflib import URIRef
 
-from pcr_graph.analysis.gaps import RANKING_RULE, SEVERITIES, GapReport
+from pcr_graph.analysis.gaps import RANKING_RULE, SEVERITIES, GapReport, gap_rules
 from pcr_graph.render.maps import (
     AreaMap,
     IndexEntry,
@@ -250,6 +250,12 @@ def area_map(store: Store, area: URIRef, report: GapReport | None = None) -> Are
         )
         for iri, label in sorted(forum_nodes.items(), key=lambda kv: (kv[1], kv[0]))
     ]
+    # Rules about a Primary Care Network as a whole select its node on the summary view.
+    pcn_focus = (
+        {q.name for q in gap_rules() if q.header.get("focus") == "pcn"}
+        if any(s.role == "pcn" for h in hits for s in h.subjects)
+        else set()
+    )
     finding_urls: dict[str, str] = {}
     if any(h.finding for h in hits):
         for row in store.select(_FINDING_URLS).strings():
@@ -269,6 +275,9 @@ def area_map(store: Store, area: URIRef, report: GapReport | None = None) -> Are
             finding=(h.finding.quote or h.finding.label) if h.finding else "",
             finding_source=h.finding.source if h.finding else "",
             finding_url=finding_urls.get(h.finding.iri, "") if h.finding else "",
+            groups=tuple(s.iri for s in h.subjects if s.role == "pcn")
+            if h.rule in pcn_focus
+            else (),
         )
         for h in hits
     )

@@ -52,6 +52,7 @@ _ROLE_NAMES = {
     "evidence": "Evidence",
     "fromSector": "Sector",
     "toSector": "Sector",
+    "pcn": "Primary Care Network",
 }
 
 _PLANNING_MARKS = {

@@ -19,7 +19,7 @@ from pcr_graph.render.html import (
 from pcr_graph.render.maps.assets import map_csp, static_text, vis_assets
 from pcr_graph.render.maps.groups import SUMMARY_LIMIT, by_network, by_sector, group_view
 from pcr_graph.render.maps.layout import SPRING_LIMIT
-from pcr_graph.render.maps.model import AreaMap, MapEdge, MapNode
+from pcr_graph.render.maps.model import AreaMap, MapEdge, MapGap, MapNode
 from pcr_graph.render.maps.palette import (
     _edge_key,
     _link_id,
@@ -174,6 +174,27 @@ def _prepare(area: AreaMap, seed: int) -> _Prepared:
     return _Prepared(plain_nodes, plain_edges, net.options)
 
 
+def _gap_data(
+    gap: MapGap, known: set[str], link_ids: set[str], network_keys: set[str]
+) -> dict[str, Any]:
+    """What the page's script needs of one gap: the nodes, links, sectors and Primary Care
+    Networks it names that are on the map."""
+    data: dict[str, Any] = {
+        "text": gap.text,
+        "rule": gap.rule,
+        "nodes": [i for i in gap.node_ids if i in known],
+        "links": [i for i in gap.link_ids if i in link_ids],
+        "sectors": list(gap.sectors),
+        "finding": gap.finding,
+        "source": gap.finding_source,
+        "url": gap.finding_url,
+    }
+    groups = [g for g in gap.groups if g in network_keys]
+    if groups:  # only then: the pages of gaps about no PCN keep their bytes
+        data["groups"] = groups
+    return data
+
+
 def render_area_html(area: AreaMap, *, seed: int = 7) -> str:
     """A self-contained, offline HTML page with an interactive map of ``area``.
 
@@ -206,24 +227,13 @@ def render_area_html(area: AreaMap, *, seed: int = 7) -> str:
     providers = sum(1 for node in area.nodes if node.kind != "forum")
     forums = len(area.nodes) - providers
     link_ids = {_link_id(e) for e in area.edges if e.kind != "membership"}
+    network_keys = {node.group for node in area.nodes if node.group}
     data: dict[str, Any] = {
         "nodes": prepared.nodes,
         "edges": prepared.edges,
         "options": prepared.options,
         "links": _link_panels(area),
-        "gaps": [
-            {
-                "text": gap.text,
-                "rule": gap.rule,
-                "nodes": [i for i in gap.node_ids if i in known],
-                "links": [i for i in gap.link_ids if i in link_ids],
-                "sectors": list(gap.sectors),
-                "finding": gap.finding,
-                "source": gap.finding_source,
-                "url": gap.finding_url,
-            }
-            for gap in area.gaps
-        ],
+        "gaps": [_gap_data(gap, known, link_ids, network_keys) for gap in area.gaps],
     }
     views = ""
     networks = any(node.group for node in area.nodes)

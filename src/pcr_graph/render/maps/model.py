@@ -105,6 +105,9 @@ class MapGap:
     """Where that finding was published (the source's title)."""
     finding_url: str = ""
     """The web address of that source, when the data records one."""
+    groups: tuple[str, ...] = ()
+    """Primary Care Networks (IRIs) the gap is about as a whole (a rule with the header
+    ``#+ focus: pcn``): on the summary view it selects their nodes, not their practices."""
 
 
 @dataclass(frozen=True)

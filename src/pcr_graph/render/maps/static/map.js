@@ -33,7 +33,14 @@
   }
   raw.keys = {};
   raw.names = {};
-  raw.nodes.forEach(function (n) { raw.keys[n.id] = n.pcrKey; raw.names[n.id] = n.pcrName; });
+  raw.groupOf = {};  // node id -> the key of its summary-view group
+  var networks = false;  // practices grouped by published Primary Care Network
+  raw.nodes.forEach(function (n) {
+    raw.keys[n.id] = n.pcrKey;
+    raw.names[n.id] = n.pcrName;
+    raw.groupOf[n.id] = n.pcrGroup || n.pcrKey;
+    if (n.pcrGroup) { networks = true; }
+  });
   if (!groups) { build(); }
   var groupNodes = groups ? new vis.DataSet(groups.nodes) : null;
   var groupEdges = groups ? new vis.DataSet(groups.edges) : null;
@@ -250,7 +257,7 @@
   // One group's providers (and the links among them). The click is answered at once
   // (the group selected, the status line saying what comes); the providers are drawn in
   // the next task, so the page never stalls on a click.
-  function openGroup(key, groupId) {
+  function openGroup(key, groupId, then) {
     var ids = {}, count = 0;
     raw.nodes.forEach(function (n) {
       if ((n.pcrGroup || n.pcrKey) === key) { ids[n.id] = true; count++; }
@@ -263,6 +270,7 @@
         toDetail(ids);
         say("Showing the " + count + " members of " + groupLabel(key) +
           ". “Show every provider” draws them all; “Back” returns to the summary.");
+        if (then) { then(); }
         window.pcrOpenedAt = performance.now();
         window.pcrOpened = true;
       }, 0);
@@ -350,8 +358,36 @@
     }
   });
 
+  // A gap about whole Primary Care Networks selects their nodes on the summary view (not
+  // the practices inside them).
+  function selectNetworks(gap) {
+    var ids = (gap.groups || []).map(function (g) { return "group:" + g; })
+      .filter(function (id) { return groupNodes !== null && groupNodes.get(id) !== null; });
+    if (!ids.length) { return 0; }
+    toGroups();
+    network.setSelection({nodes: ids, edges: []}, {highlightEdges: false});
+    network.fit({nodes: ids, maxZoomLevel: 1.4, animation: false});
+    return ids.length;
+  }
+  // On a summary view of Primary Care Networks, a gap about practices of one group opens
+  // that group (a PCN, or the sector of practices in none) and selects them there.
+  function openNamed(ids) {
+    if (!networks || !ids.length) { return 0; }
+    if (view !== "groups") {  // detail: go through the summary unless they are shown
+      var inScope = ids.every(function (id) { return scope !== null && scope[id] === true; });
+      if (scope === null || inScope) { return 0; }
+      toGroups();
+    }
+    var key = raw.groupOf[ids[0]];
+    var same = ids.every(function (id) { return raw.groupOf[id] === key; });
+    if (!same || key === undefined || groupNodes.get("group:" + key) === null) { return 0; }
+    openGroup(key, "group:" + key, function () { focusNodes(ids); });
+    return ids.length;
+  }
   // A gap selects what it names: providers or forums, links, the sectors of a pathway.
   function selectGap(gap) {
+    var whole = selectNetworks(gap);
+    if (whole) { return whole; }
     var ids = gap.nodes.slice();
     var edgeIds = [];
     if (gap.links && gap.links.length) {
@@ -380,6 +416,10 @@
       raw.nodes.forEach(function (n) { if (keys.indexOf(n.pcrKey) >= 0) { ids.push(n.id); } });
     }
     if (!ids.length) { network.unselectAll(); return 0; }
+    if (!edgeIds.length) {
+      var opened = openNamed(ids);
+      if (opened) { return opened; }
+    }
     var shown = focusNodes(ids);
     if (shown && edgeIds.length) {
       network.setSelection({nodes: ids.filter(visible), edges: edgeIds.filter(function (id) {
@@ -395,7 +435,7 @@
       var shown = selectGap(gap);
       if (gap.links && gap.links.length === 1 && raw.links && raw.links[gap.links[0]]) {
         showLink(gap.links[0]);
-      } else if (shown !== 1 || !gap.nodes.length) {
+      } else if (shown !== 1 || !gap.nodes.length || (gap.groups && gap.groups.length)) {
         showGap(gap);
       }
       var named = gap.nodes.length || (gap.links && gap.links.length);
