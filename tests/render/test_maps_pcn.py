@@ -9,6 +9,7 @@ from __future__ import annotations
 import json
 import re
 from collections import defaultdict
+from dataclasses import replace
 from pathlib import Path
 
 import pytest
@@ -21,8 +22,10 @@ from pcr_graph.render.mapdata import area_map, index_entry
 from pcr_graph.render.maps import (
     AreaMap,
     MapNode,
+    Overview,
     render_area_html,
     render_index_html,
+    render_overview_html,
     write_html,
 )
 from pcr_graph.store.engines import OxigraphStore
@@ -327,3 +330,91 @@ def test_a_pcn_gap_selects_the_pcn_node_and_a_practice_gap_opens_its_group(
         assert page.evaluate("window.pcrNetwork.getSelectedNodes()") == ["group:" + pcn]
     finally:
         context.close()
+
+
+@pytest.fixture(scope="module")
+def mixed_overview(
+    store: OxigraphStore, expected: tuple[str, dict[str, dict[str, set[str]]]]
+) -> Overview:
+    """The overview a build with the real registries and the fictional demo draws: the real
+    areas' part from the real store, the demo's from the demo store (two stores, so no
+    invented fact ever sits beside a real organisation)."""
+    from pcr_graph.analysis.gaps import run_gaps
+    from pcr_graph.render.mapdata import overview_map
+    from pcr_graph.store.project import Project
+
+    newest, by_area = expected
+    real_areas = sorted(by_area)[:3]
+    real = overview_map(
+        store, run_gaps(store, areas=[URIRef(a) for a in real_areas], rules=REGISTER_RULES)
+    )
+    demo_store = Project(workspace=Path("/nonexistent-workspace")).open()
+    demo = overview_map(demo_store, run_gaps(demo_store))
+    assert all(a.register == f"ODS {newest}" and not a.fictional for a in real.areas)
+    assert {a.id for a in real.areas} == set(real_areas)
+    assert demo.areas and all(a.fictional and not a.register for a in demo.areas)
+    return replace(real, areas=real.areas + demo.areas, subtitle=demo.subtitle)
+
+
+@pytest.mark.browser
+def test_the_overview_tells_real_register_areas_from_fictional_ones(
+    mixed_overview: Overview, chromium_browser: Browser, tmp_path: Path
+) -> None:
+    path = tmp_path / "overview.html"
+    write_html(path, render_overview_html(mixed_overview))
+    if not AXE.is_file():
+        pytest.fail(f"{AXE} missing: run tools/test-deps.sh (npm ci installs axe-core)")
+    real = [a for a in mixed_overview.areas if not a.fictional]
+    invented = [a for a in mixed_overview.areas if a.fictional]
+    context = chromium_browser.new_context(viewport={"width": 1400, "height": 900}, bypass_csp=True)
+    try:
+        page = context.new_page()
+        page.goto(path.as_uri())
+        page.wait_for_function("window.pcrReady === true", timeout=60_000)
+        page.evaluate("() => document.querySelectorAll('details').forEach(d => { d.open = true; })")
+        # The ranking is grouped under visible headings, each area under its kind.
+        groups = page.evaluate(
+            "() => [...document.querySelectorAll('#pcr-gaps h3.kind')].map(h => [h.textContent,"
+            " [...h.nextElementSibling.querySelectorAll('li .name')].map(n => n.textContent)])"
+        )
+        assert [g[0] for g in groups] == [
+            f"Real areas: published registers only ({real[0].register})",
+            "Fictional and synthetic areas (invented data)",
+        ]
+        assert sorted(groups[0][1]) == sorted(a.label for a in real)
+        assert sorted(groups[1][1]) == sorted(a.label for a in invented)
+        # On the canvas: a shape and a label line per kind, not colour alone.
+        drawn = page.evaluate(
+            "() => window.pcrNetwork.body.data.nodes.get().map(n => [n.id, n.shape, n.label])"
+        )
+        by_id = {i: (shape, label) for i, shape, label in drawn}
+        for area in real:
+            assert by_id[area.id][0] == "dot"
+            assert by_id[area.id][1].endswith("real: published register")
+        for area in invented:
+            assert by_id[area.id][0] == "diamond"
+            assert by_id[area.id][1].endswith("fictional: invented data")
+        # The table view (the screen-reader equivalent) names each area's kind.
+        kinds = page.evaluate(
+            "() => [...document.querySelectorAll('#pcr-table tbody tr')]"
+            ".map(r => r.cells[1].textContent)"
+        )
+        assert sorted(kinds) == sorted(
+            ["real: published register"] * len(real) + ["fictional: invented data"] * len(invented)
+        )
+        legend = page.inner_text("#pcr-legend")
+        assert "shape and label = kind of data" in legend.lower()
+        page.add_script_tag(path=str(AXE))
+        result = page.evaluate(
+            "(tags) => axe.run(document, {runOnly: {type: 'tag', values: tags}})", WCAG_22_AA
+        )
+        assert [v["id"] for v in result["violations"]] == []
+    finally:
+        context.close()
+
+
+def test_an_overview_of_one_kind_is_drawn_as_before(mixed_overview: Overview) -> None:
+    invented = replace(mixed_overview, areas=tuple(a for a in mixed_overview.areas if a.fictional))
+    page = render_overview_html(invented)
+    assert 'class="kind"' not in page and "Kind of data" not in page
+    assert "invented data" not in page.split('id="pcr-data"')[0]

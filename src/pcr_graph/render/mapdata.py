@@ -379,6 +379,16 @@ WHERE {
 GROUP BY ?area ?areaLabel ?fictional
 ORDER BY ?areaLabel ?area ?fictional
 """
+_REGISTER_AREAS = """
+SELECT DISTINCT ?area ?release WHERE {
+  ?membership a pcr:NetworkMembership ;
+              pcr:release ?release ;
+              pcr:practice ?practice .
+  FILTER(STRSTARTS(?release, "ePCN "))
+  ?practice pcr:operatesIn ?area .
+}
+ORDER BY ?area ?release
+"""
 _CROSSING = """
 SELECT ?link ?linkId ?typeLabel ?linkArea ?participant ?participantLabel ?operatesIn
 WHERE {
@@ -481,6 +491,9 @@ def overview_map(
             pairs[(a, b)].append(text)
     wanted = [iri for iri, _label in report.areas]
     wanted += sorted({a for pair in pairs for a in pair} - set(wanted))
+    registers: dict[str, str] = {}
+    for row in store.select(_REGISTER_AREAS).strings():
+        registers[row["area"]] = f"ODS {row['release']}"  # the newest: rows come in order
     areas: list[OverviewArea] = []
     for iri in wanted:
         found = counts.get(iri)
@@ -494,9 +507,11 @@ def overview_map(
                 score=report.score(iri),
                 gaps_by_severity=tuple((s, summary[s]) for s in SEVERITIES),
                 href=hrefs.get(iri, ""),
+                fictional=bool(found and found["fictional"] == "true"),
+                register="" if found and found["fictional"] == "true" else registers.get(iri, ""),
             )
         )
-    fictional = [counts.get(a.id, {}).get("fictional") == "true" for a in areas]
+    fictional = [a.fictional for a in areas]
     subtitle = ""
     if fictional and all(fictional):
         subtitle = "Fictional demo data: invented organisations, not a real system"

@@ -166,6 +166,10 @@ class OverviewArea:
     gaps_by_severity: tuple[tuple[str, int], ...] = ()
     href: str = ""
     """The area's own map, relative to the overview page ("" for none)."""
+    fictional: bool = False
+    """Invented data (the demo, a synthetic England): ``pcr:fictional true``."""
+    register: str = ""
+    """The published register releases a real area's data comes from ("" for none)."""
 
 
 @dataclass(frozen=True)

@@ -68,6 +68,41 @@ def _score_colour(score: int, bins: Sequence[tuple[int, int]]) -> str:
     return SCORE_COLOURS[-1]
 
 
+#: The kinds of area, told apart by a heading, a label line and a shape (never colour
+#: alone) when an overview holds more than one: (heading, label line, node shape).
+_KINDS: dict[str, tuple[str, str, str]] = {
+    "register": ("Real areas: published registers only", "real: published register", "dot"),
+    "fictional": (
+        "Fictional and synthetic areas (invented data)",
+        "fictional: invented data",
+        "diamond",
+    ),
+    "other": ("Other areas", "other data", "square"),
+}
+
+
+def _kind(area: OverviewArea) -> str:
+    if area.fictional:
+        return "fictional"
+    return "register" if area.register else "other"
+
+
+def _kinds(overview: Overview) -> list[str]:
+    """The kinds of area on the map, in :data:`_KINDS` order, when there are several (one
+    kind needs no telling apart: the page stays as it was)."""
+    present = {_kind(a) for a in overview.areas}
+    return [k for k in _KINDS if k in present] if len(present) > 1 else []
+
+
+def _kind_text(kind: str, overview: Overview) -> str:
+    """A kind's heading, with the register releases of the real areas."""
+    heading = _KINDS[kind][0]
+    if kind == "register":
+        releases = sorted({a.register for a in overview.areas if _kind(a) == kind})
+        heading += f" ({', '.join(releases)})"
+    return heading
+
+
 def _overview_check(overview: Overview) -> None:
     ids: set[str] = set()
     for area in overview.areas:
@@ -107,6 +142,7 @@ def _overview_edge_tooltip(edge: OverviewEdge, names: Mapping[str, str]) -> str:
 
 def _overview_panels(overview: Overview, bins: Sequence[tuple[int, int]]) -> tuple[str, str]:
     ranked = sorted(overview.areas, key=lambda a: (-a.score, a.label, a.id))
+    kinds = _kinds(overview)
     items = []
     for area in ranked:
         name = esc(area.label)
@@ -117,9 +153,12 @@ def _overview_panels(overview: Overview, bins: Sequence[tuple[int, int]]) -> tup
             f'<span class="sev {s}">{esc(s)} {counts.get(s, 0)}</span>' for s in _SEVERITY_RANK
         )
         items.append(
-            f'<li class="area"><span class="name">{name}</span> '
-            f'<span class="rule">score {area.score} · {esc(plural(area.providers, "provider"))}'
-            f"</span> {badges}</li>"
+            (
+                _kind(area),
+                f'<li class="area"><span class="name">{name}</span> '
+                f'<span class="rule">score {area.score} · '
+                f"{esc(plural(area.providers, 'provider'))}</span> {badges}</li>",
+            )
         )
     report = (
         f'<p class="hint"><a href="{esc(relative_href(overview.report_href))}">'
@@ -131,7 +170,16 @@ def _overview_panels(overview: Overview, bins: Sequence[tuple[int, int]]) -> tup
         '<details open id="pcr-gaps"><summary>Areas by gap score</summary>'
         + (f'<p class="hint">{esc(overview.score_rule)}</p>' if overview.score_rule else "")
         + report
-        + f'<ol class="gaps overview">{"".join(items)}</ol></details>'
+        + (
+            "".join(
+                f'<h3 class="kind">{esc(_kind_text(kind, overview))}</h3>'
+                + f'<ol class="gaps overview">{"".join(i for k, i in items if k == kind)}</ol>'
+                for kind in kinds
+            )
+            if kinds
+            else f'<ol class="gaps overview">{"".join(i for _k, i in items)}</ol>'
+        )
+        + "</details>"
     )
     rows = [
         "<li><label>"
@@ -146,9 +194,21 @@ def _overview_panels(overview: Overview, bins: Sequence[tuple[int, int]]) -> tup
             + _shape_swatch("dot", SCORE_COLOURS[offset + k + 1], _SCORE_BORDER)
             + f' <span class="name">{esc(text)}</span></label></li>'
         )
+    shapes = "".join(
+        "<li><label>"
+        + _shape_swatch(_KINDS[kind][2], "#FFFFFF", _SCORE_BORDER)
+        + f' <span class="name">{esc(_kind_text(kind, overview))}: labelled '
+        f"“{esc(_KINDS[kind][1])}”</span></label></li>"
+        for kind in kinds
+    )
     legend = (
         '<details open id="pcr-legend"><summary>Legend</summary>'
-        '<h3>Areas: colour = gap score</h3><ul class="legend">'
+        + (
+            f'<h3>Areas: shape and label = kind of data</h3><ul class="legend">{shapes}</ul>'
+            if kinds
+            else ""
+        )
+        + '<h3>Areas: colour = gap score</h3><ul class="legend">'
         + "".join(rows)
         + '</ul><p class="hint">The bands split the areas with gaps into four groups of about '
         "equal size. Size = number of providers. Each label gives the score.</p>"
@@ -198,8 +258,10 @@ def render_overview_html(overview: Overview, *, seed: int = 7) -> str:
     app_js = static_text("map.js")
     most = max((area.providers for area in overview.areas), default=0) or 1
     radius = {a.id: round(10 + 40 * math.sqrt(a.providers / most), 1) for a in overview.areas}
+    kinds = _kinds(overview)
     labels = {
         a.id: f"{wrap_label(a.label, 24)}\nscore {a.score} · {a.providers} prov."
+        + (f"\n{_KINDS[_kind(a)][1]}" if kinds else "")
         for a in overview.areas
     }
     # The area maps' layout: label boxes kept apart, labels that matter first.
@@ -233,7 +295,7 @@ def render_overview_html(overview: Overview, *, seed: int = 7) -> str:
                 if arranged.zooms[area.id] < math.inf
                 else {"pcrLabel": labels[area.id]}
             ),
-            shape="dot",
+            shape=_KINDS[_kind(area)][2] if kinds else "dot",
             color={
                 "background": fill,
                 "border": _SCORE_BORDER,
@@ -243,7 +305,8 @@ def render_overview_html(overview: Overview, *, seed: int = 7) -> str:
             size=radius[area.id],
             borderWidth=1.5,
             borderWidthSelected=3,
-            title=_overview_tooltip(area, crossing.get(area.id, 0)),
+            title=_overview_tooltip(area, crossing.get(area.id, 0))
+            + (f"\n{_kind_text(_kind(area), overview)}" if kinds else ""),
             x=x,
             y=y,
             pcrName=area.label,
@@ -326,8 +389,10 @@ def _overview_table(overview: Overview) -> str:
     for edge in overview.edges:
         for end in {edge.source, edge.target}:
             crossing[end] = crossing.get(end, 0) + len(edge.links)
+    kinds = _kinds(overview)
     rows = []
     for area in sorted(overview.areas, key=lambda a: (-a.score, a.label, a.id)):
+        kind = f"<td>{esc(_KINDS[_kind(area)][1])}</td>" if kinds else ""
         name = (
             f'<a href="{esc(relative_href(area.href))}">{esc(area.label)}</a>'
             if area.href
@@ -335,14 +400,16 @@ def _overview_table(overview: Overview) -> str:
         )
         rows.append(
             f'<tr data-key="area"><td>{name} <button type="button" class="row" '
-            f'data-node="{esc(area.id)}">show</button></td>'
+            f'data-node="{esc(area.id)}">show</button></td>{kind}'
             f'<td class="n">{area.providers}</td><td class="n">{area.links}</td>'
             f'<td class="n">{area.score}</td><td class="n">{crossing.get(area.id, 0)}</td></tr>'
         )
     return (
         '<details id="pcr-table"><summary>Table view: areas</summary>'
         '<table class="data"><caption>Areas by gap score</caption><thead><tr>'
-        '<th scope="col">Area</th><th scope="col" class="n">Providers</th>'
+        '<th scope="col">Area</th>'
+        + ('<th scope="col">Kind of data</th>' if kinds else "")
+        + '<th scope="col" class="n">Providers</th>'
         '<th scope="col" class="n">Links</th><th scope="col" class="n">Gap score</th>'
         '<th scope="col" class="n">Links with other areas</th></tr></thead>'
         f"<tbody>{''.join(rows)}</tbody></table></details>"
