@@ -296,7 +296,8 @@ def test_a_pcn_gap_selects_the_pcn_node_and_a_practice_gap_opens_its_group(
     data, whole, one = gapped
     path = tmp_path / "gaps.html"
     write_html(path, render_area_html(data))
-    context = chromium_browser.new_context(viewport={"width": 1400, "height": 900})
+    # bypass_csp: Playwright polls a waited-for expression with eval, which the page forbids.
+    context = chromium_browser.new_context(viewport={"width": 1400, "height": 900}, bypass_csp=True)
     try:
         page = context.new_page()
         page.goto(path.as_uri())
