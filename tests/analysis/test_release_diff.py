@@ -117,6 +117,8 @@ def test_pcn_successions_make_a_merge_not_a_close_and_an_open(store: Store) -> N
         "PCNs closed": 2,
         "PCNs merged": 2,
     }
+    assert "ZP11" in diff.text(limit=1) and "PCNs merged: 2" in diff.text(limit=0)
+    assert "first" not in diff.text(limit=0) and "ZN05" not in diff.text(limit=0)
 
 
 def test_without_successions_a_code_change_is_a_leave_and_a_join() -> None:

@@ -104,7 +104,7 @@ class ReleaseDiff:
             ),
         ]
         for title, items in sections:
-            if items:
+            if items and limit > 0:
                 lines += ["", f"{title} (first {min(limit, len(items))} of {len(items)}):"]
                 lines += [f"  {item}" for item in items[:limit]]
         return "\n".join(lines) + "\n"
