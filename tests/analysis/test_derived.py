@@ -38,6 +38,31 @@ def rows(store: Store, query: NamedQuery, area: URIRef | None = None) -> list[di
     return table.strings()
 
 
+def compare_summaries(store: Store, some: list[URIRef]) -> int:
+    """The report's context read from the derived graph equals it read from the links: the
+    sector heatmaps (national and per area) and the areas' link and evidence counts."""
+    from pcr_graph.analysis import gaps
+    from pcr_graph.analysis.sector_matrix import sector_matrices
+
+    assert derived.ensure_derived(store)
+    national = sector_matrices(store, None, derived=True)
+    assert national == sector_matrices(store, None, derived=False)
+    for area in some:
+        assert sector_matrices(store, [area], derived=True) == sector_matrices(
+            store, [area], derived=False
+        )
+    pairs = [
+        (store.select(derived_text).strings(), store.select(base_text).strings())
+        for derived_text, base_text in (
+            (gaps._DERIVED_AREAS_WITH_LINKS, gaps._AREAS_WITH_LINKS),
+            (gaps._DERIVED_AREA_LINKS, gaps._AREA_LINKS),
+        )
+    ]
+    for from_derived, from_links in pairs:
+        assert from_derived == from_links
+    return sum(len(m.counts) for m in national.values()) + len(pairs[1][0])
+
+
 def compare(store: Store, areas: int = 2) -> int:
     """Compare every rewritten rule with its base text on ``store``; the rows compared."""
     derived.ensure_derived(store)
@@ -52,7 +77,23 @@ def compare(store: Store, areas: int = 2) -> int:
             expected = rows(store, base, area)  # type: ignore[arg-type]
             assert rows(store, rewritten, area) == expected, (path.stem, area)  # type: ignore[arg-type]
             compared += len(expected)
-    return compared
+    return compared + compare_summaries(store, [URIRef(str(a)) for a in some])
+
+
+def test_every_derivation_is_read() -> None:
+    """Each derive query writes a class (or property) that some rule or the report reads."""
+    from pcr_graph.analysis import gaps, sector_matrix
+
+    readers = "\n".join(
+        [p.read_text(encoding="utf-8") for p in derived.queries_dir().glob("[!d]*.rq")]
+        + [Path(gaps.__file__).read_text(), Path(sector_matrix.__file__).read_text()]
+    )
+    for path in derived.derive_files():
+        text = path.read_text(encoding="utf-8")
+        # `_:x a pcrd:Class ; …` or `?s pcrd:property ?o .`
+        template = text.split("CONSTRUCT {", 1)[1].split("}", 1)[0].split()
+        made = template[template.index("a") + 1] if "a" in template else template[1]
+        assert made.startswith("pcrd:") and made in readers, f"{path.name}: {made} unread"
 
 
 def test_base_rules_are_the_rewritten_ones() -> None:

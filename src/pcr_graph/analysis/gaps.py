@@ -10,7 +10,6 @@ was considered.
 from __future__ import annotations
 
 import json
-import re
 from collections import Counter, defaultdict
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import asdict, dataclass, field
@@ -21,7 +20,12 @@ from rdflib import URIRef
 from rdflib.term import Node
 
 from pcr_graph.analysis.derived import ensure_derived, rule_text
-from pcr_graph.analysis.queries import NamedQuery, bind_params, library
+from pcr_graph.analysis.queries import (
+    NamedQuery,
+    bind_params,
+    library,
+    writable_iri,
+)
 from pcr_graph.analysis.sector_matrix import SectorMatrix
 from pcr_graph.core.errors import UsageError
 from pcr_graph.core.namespaces import ID
@@ -303,6 +307,11 @@ ORDER BY ?areaLabel ?area
 _AREAS_WITH_LINKS = (
     "SELECT DISTINCT ?area WHERE { ?l a pcr:CollaborationLink ; pcr:area ?area } ORDER BY ?area"
 )
+_DERIVED_AREAS_WITH_LINKS = """
+PREFIX pcrd: <https://w3id.org/pcr-graph/def/derived#>
+SELECT DISTINCT ?area WHERE { ?counted a pcrd:AreaLinks ; pcrd:area ?area } ORDER BY ?area
+"""
+"""``_AREAS_WITH_LINKS`` from the derived graph (queries/derive-area-links.rq)."""
 _AREAS_WITH_FORUMS = (
     "SELECT DISTINCT ?area WHERE { ?f a pcr:PlanningForum ; pcr:area ?area } ORDER BY ?area"
 )
@@ -327,8 +336,6 @@ SELECT ?provider ?typeLabel ?title ?date ?linkId WHERE {
 }
 ORDER BY ?provider ?linkId ?typeLabel ?title
 """
-_STORE_IRI = re.compile(r"[A-Za-z][A-Za-z0-9+.-]*:[^\x00-\x20<>\"{}|\\^`\x7f]*")
-"""An IRI as a store hands it back, safe to write between ``<`` and ``>``."""
 
 
 def values_query(template: str, variable: str, iris: Sequence[str]) -> str:
@@ -351,7 +358,7 @@ def values_query(template: str, variable: str, iris: Sequence[str]) -> str:
     ValueError: not a plain IRI: 'urn:a> } ?s ?p ?o {'
     """
     for iri in iris:
-        if not _STORE_IRI.fullmatch(iri):
+        if not writable_iri(iri):
             raise ValueError(f"not a plain IRI: {iri!r}")
     terms = " ".join(f"<{iri}>" for iri in iris)
     return template.replace("#VALUES#", f"VALUES ?{variable} {{ {terms} }}")
@@ -373,6 +380,14 @@ SELECT ?area (COUNT(DISTINCT ?link) AS ?links) (COUNT(DISTINCT ?ev) AS ?evidence
 GROUP BY ?area
 ORDER BY ?area
 """
+_DERIVED_AREA_LINKS = """
+PREFIX pcrd: <https://w3id.org/pcr-graph/def/derived#>
+SELECT ?area ?links ?evidence WHERE {
+  ?counted a pcrd:AreaLinks ; pcrd:area ?area ; pcrd:links ?links ; pcrd:evidence ?evidence .
+}
+ORDER BY ?area
+"""
+"""``_AREA_LINKS`` from the derived graph (queries/derive-area-links.rq)."""
 
 
 class _EvidenceIndex:
@@ -382,8 +397,9 @@ class _EvidenceIndex:
     """Providers whose links one query reads (in a ``VALUES`` block, see
     :func:`values_query`); the queries run concurrently."""
 
-    def __init__(self, store: Store) -> None:
+    def __init__(self, store: Store, derived: bool = False) -> None:
         self.store = store
+        self.derived = derived  # the store holds the derived graph
         self._provider: dict[str, list[str]] | None = None
         self._every_provider = False  # True once every provider's links were read
         self._forums: dict[str, list[str]] | None = None
@@ -464,7 +480,9 @@ class _EvidenceIndex:
             row[
                 "area"
             ]: f"{row['links']} collaboration links citing {row['evidence']} evidence items"
-            for row in self.store.select(_AREA_LINKS).strings()
+            for row in self.store.select(
+                _DERIVED_AREA_LINKS if self.derived else _AREA_LINKS
+            ).strings()
         }
 
     def provider(self, iri: str) -> list[str]:
@@ -503,8 +521,10 @@ def _rule_table(
 ) -> Table:
     """A gap rule's rows (its plain text where the store has no derived graph); an error
     names the rule."""
+    text = rule_text(query.path, query.text, derived)
+    text, bindings = query.with_bindings(text, bindings)
     try:
-        return store.select(rule_text(query.path, query.text, derived), bindings)
+        return store.select(text, bindings)
     except UsageError as exc:
         raise UsageError(f"gap rule {query.name!r}: {exc}") from None
 
@@ -514,13 +534,10 @@ class _Defaults(dict[str, str]):
         return "?"
 
 
-_IRI_FORBIDDEN = re.compile(r'[\x00-\x20<>"{}|\\^`\x7f]')
-
-
 def _check_areas(areas: Sequence[URIRef]) -> None:
     # Oxigraph refuses such IRIs with a ValueError; say what is wrong instead.
     for area in areas:
-        if not isinstance(area, URIRef) or _IRI_FORBIDDEN.search(str(area)) or ":" not in area:
+        if not isinstance(area, URIRef) or not writable_iri(str(area)):
             raise UsageError(f"not an area IRI: {str(area)!r}")
 
 
@@ -565,7 +582,7 @@ def run_gaps(
         _check_areas(areas)
     queries = gap_rules(rules)
     derived = ensure_derived(store)
-    evidence = _EvidenceIndex(store)
+    evidence = _EvidenceIndex(store, derived)
     rule_info = [
         Rule(
             query.name,
@@ -591,10 +608,18 @@ def run_gaps(
     if context:
         from pcr_graph.analysis.sector_matrix import sector_matrices
 
-        calls += [partial(sector_matrices, store, areas), partial(planning_matrix, store, areas)]
+        calls += [
+            partial(sector_matrices, store, areas, derived),
+            partial(planning_matrix, store, areas),
+        ]
     calls += [
         partial(store.select, q)
-        for q in (_AREAS_WITH_DATA, _ALL_AREAS, _AREAS_WITH_LINKS, _AREAS_WITH_FORUMS)
+        for q in (
+            _AREAS_WITH_DATA,
+            _ALL_AREAS,
+            _DERIVED_AREAS_WITH_LINKS if derived else _AREAS_WITH_LINKS,
+            _AREAS_WITH_FORUMS,
+        )
     ]
     kinds = {query.header.get("considered", "") for query, _rule, _bindings in jobs}
     calls += evidence.area_calls(kinds)
