@@ -232,6 +232,76 @@ def gap_report(
     return cite(store, report)
 
 
+@dataclass(frozen=True)
+class ReportText:
+    """A gap report as the ``gaps`` command writes it, and how many hits it has at each
+    severity or worse (for ``--fail-on``)."""
+
+    text: str
+    at_least: dict[str, int]
+    reused: bool = False
+    """True when it was read back from the workspace's cache."""
+
+
+def gap_report_text(
+    project: Project,
+    fmt: str,
+    areas: Sequence[str] = (),
+    rules: Sequence[str] = (),
+    params: dict[str, str] | None = None,
+) -> ReportText:
+    """The gap report in ``fmt`` (see :func:`gap_report`), kept in the workspace's cache.
+
+    A report is a function of the files loaded, the rules, pcr-graph's code and the
+    arguments; with all of them unchanged it is read back (a national report of 55,000
+    providers in well under a second, instead of loading, deriving and running every rule).
+    The key (:func:`pcr_graph.store.cache.output_key`) covers every byte of every source
+    file, shape, query and module, the engine, the workspace as named, and the arguments;
+    any change to any of them computes the report again. Only for the embedded store of a
+    workspace that exists: a remote store's data can change without pcr-graph knowing.
+    """
+    import hashlib
+    import json
+
+    from pcr_graph.analysis.gaps import SEVERITIES
+    from pcr_graph.render.report_text import format_report
+    from pcr_graph.store import cache
+
+    request = json.dumps(
+        {
+            "command": "gaps",
+            "format": fmt,
+            "areas": list(areas),
+            "rules": list(rules),
+            "params": sorted((params or {}).items()),
+            "engine": project.engine,
+            "workspace": str(project.workspace),
+            "demo": project.include_demo,
+            "profile": str(project.profile),
+            "profile_sha256": (
+                hashlib.sha256(Path(project.profile).read_bytes()).hexdigest()
+                if project.profile is not None and Path(project.profile).is_file()
+                else None
+            ),
+        },
+        sort_keys=True,
+    )
+    keep = project.store is None and project.workspace.is_dir()
+    name = f"gaps-{fmt}"
+    key = cache.output_key(project.files(), request) if keep else ""
+    if keep:
+        found = cache.read_entry(project.cache_dir, name, key)
+        if found is not None:
+            counts, _, text = found.decode("utf-8").partition("\n")
+            return ReportText(text, json.loads(counts), reused=True)
+    report = gap_report(project, areas, rules, params)
+    done = ReportText(format_report(report, fmt), {s: report.count_at_least(s) for s in SEVERITIES})
+    if keep:
+        entry = json.dumps(done.at_least, sort_keys=True) + "\n" + done.text
+        cache.write_entry(project.cache_dir, name, key, entry.encode("utf-8"))
+    return done
+
+
 def validate_project(project: Project, validator: str = "auto") -> tuple[Store, list[Violation]]:
     """Check the project's data against the shapes: the store checked and the violations."""
     from pcr_graph.validation.validate import validate

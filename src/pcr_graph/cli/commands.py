@@ -443,13 +443,12 @@ def gaps(
       pcr-graph gaps --area "wyndle vale" --format md
       pcr-graph gaps --fail-on high --format json -o gaps.json
     """
-    from pcr_graph.app.tasks import gap_report
-    from pcr_graph.render.report_text import format_report
+    from pcr_graph.app.tasks import gap_report_text
 
-    report = gap_report(project_of(ctx), areas, rules, dict(params))
-    emit(format_report(report, fmt), output)
-    if fail_on and report.count_at_least(fail_on):
-        click.echo(f"{report.count_at_least(fail_on)} gap(s) at {fail_on} or worse", err=True)
+    report = gap_report_text(project_of(ctx), fmt, areas, rules, dict(params))
+    emit(report.text, output)
+    if fail_on and report.at_least[fail_on]:
+        click.echo(f"{report.at_least[fail_on]} gap(s) at {fail_on} or worse", err=True)
         ctx.exit(1)
 
 

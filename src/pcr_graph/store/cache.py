@@ -88,6 +88,38 @@ def content_key(files: Iterable[Path]) -> str:
     return digest.hexdigest()
 
 
+def output_key(files: Iterable[Path], request: str) -> str:
+    """The key of a command's output: :func:`content_key` of ``files``, every query file
+    (``queries/**/*.rq``), every line of pcr-graph's own code, and ``request`` (the
+    command, its arguments and anything else its output depends on, as text).
+
+    Wider than :func:`content_key` on purpose: an output depends on every rule, every
+    formatter and template, so any change to any of them is another key.
+    """
+    from pcr_graph.core.resources import queries_dir
+
+    digest = hashlib.sha256(f"pcr-graph output {CACHE_VERSION}\n".encode())
+    digest.update(content_key(files).encode() + b"\n")
+    package = Path(__file__).resolve().parents[1]
+    for path in [*sorted(queries_dir().rglob("*.rq")), *sorted(package.rglob("*.py"))]:
+        data = path.read_bytes()
+        digest.update(f"{path.name} {len(data)}\n".encode())
+        digest.update(hashlib.sha256(data).digest())
+    digest.update(request.encode("utf-8"))
+    return digest.hexdigest()
+
+
+def read_entry(folder: Path, name: str, key: str) -> bytes | None:
+    """The entry ``name`` kept under ``key`` in ``folder``, or None (none, torn, altered)."""
+    return _read_path(Path(folder) / f"{name}-{key}")
+
+
+def write_entry(folder: Path, name: str, key: str, data: bytes) -> None:
+    """Keep ``data`` as the entry ``name`` under ``key`` in ``folder`` (replacing the
+    entries of that name kept under other keys); see :func:`write`."""
+    _write_path(Path(folder) / f"{name}-{key}", name, data)
+
+
 def generation(store: object) -> int | None:
     """How many writes went through ``store`` (None: the engine does not count them)."""
     value = getattr(store, "generation", None)
@@ -129,7 +161,11 @@ def _path(store: object, name: str) -> Path | None:
 def read(store: object, name: str) -> bytes | None:
     """The entry ``name`` for ``store``'s current key, or None (no key, or not written)."""
     path = _path(store, name)
-    if path is None or not path.is_file():
+    return None if path is None else _read_path(path)
+
+
+def _read_path(path: Path) -> bytes | None:
+    if not path.is_file():
         return None
     try:
         data = path.read_bytes()
@@ -148,8 +184,11 @@ def write(store: object, name: str, data: bytes) -> None:
     checksum footer, so a torn write is never read back.
     """
     path = _path(store, name)
-    if path is None:
-        return
+    if path is not None:
+        _write_path(path, name, data)
+
+
+def _write_path(path: Path, name: str, data: bytes) -> None:
     from pcr_graph.core.files import atomic_write_bytes
 
     try:
