@@ -143,7 +143,7 @@ class _Scope:
             kind = self.kind(node)
             if kind in _REFERRED:
                 for quad in self.native.quads_for_pattern(None, None, node, None):
-                    if quad.graph_name == self.derived:
+                    if quad.graph_name == self.derived or quad.predicate == self.shortcut:
                         continue
                     source = self.kind(quad.subject)
                     self.add(quad.subject, source not in ("provider", "evidence"))

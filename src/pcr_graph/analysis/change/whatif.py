@@ -13,7 +13,7 @@ from pcr_graph.analysis.change.diff import Change, _hit_key, _sort_changes, chan
 from pcr_graph.analysis.change.edits import copy_store, remove_provider
 from pcr_graph.analysis.change.scope import area_quads, store_of
 from pcr_graph.analysis.gaps import Hit, run_gaps
-from pcr_graph.analysis.network.pathways import integration_index, pathway_scores
+from pcr_graph.analysis.network.pathways import PathwayScore, pathway_scores
 from pcr_graph.analysis.network.records import _label, _short
 from pcr_graph.analysis.network.structure import joined_sectors
 from pcr_graph.analysis.network.views import _area_iri, provider_graph, resolve_provider
@@ -153,11 +153,16 @@ def what_if_remove(
     integration: list[tuple[str, float | None, float | None]] = []
     for area_ref, before_graph, after_graph in zip(areas, before_graphs, after_graphs, strict=True):
         area_label = str(before_graph.graph.get("area_label") or _short(area_ref))
-        changes += _graph_changes(
-            before_graph, after_graph, str(area_ref), area_label, iri, weights
+        # Each graph's pathway scores once: the pathway changes and the integration index
+        # (integration_index: their mean weight) both read them.
+        old_scores, new_scores = (
+            pathway_scores(G, G.graph.get("expected", ()), weights)
+            for G in (before_graph, after_graph)
         )
-        before_index = integration_index(before_graph, None, weights)
-        after_index = integration_index(after_graph, None, weights)
+        changes += _graph_changes(
+            before_graph, after_graph, str(area_ref), area_label, iri, old_scores, new_scores
+        )
+        before_index, after_index = _index(old_scores), _index(new_scores)
         integration.append((str(area_ref), before_index, after_index))
         if before_index is not None and after_index is not None and before_index != after_index:
             changes.append(
@@ -196,13 +201,19 @@ def what_if_remove(
     )
 
 
+def _index(scores: tuple[PathwayScore, ...]) -> float | None:
+    """:func:`~pcr_graph.analysis.network.pathways.integration_index` from the scores."""
+    return sum(s.weight for s in scores) / len(scores) if scores else None
+
+
 def _graph_changes(
     before: Any,
     after: Any,
     area: str,
     area_label: str,
     removed: str,
-    weights: Mapping[str, float] | None,
+    old_scores: tuple[PathwayScore, ...],
+    scores: tuple[PathwayScore, ...],
 ) -> list[Change]:
     changes: list[Change] = []
 
@@ -238,11 +249,7 @@ def _graph_changes(
                     "left with no collaboration link",
                 )
             )
-    old_scores = pathway_scores(before, before.graph.get("expected", ()), weights)
-    new_scores = {
-        (s.from_sector, s.to_sector, s.link_type): s
-        for s in pathway_scores(after, after.graph.get("expected", ()), weights)
-    }
+    new_scores = {(s.from_sector, s.to_sector, s.link_type): s for s in scores}
     for old in old_scores:
         new = new_scores.get((old.from_sector, old.to_sector, old.link_type))
         new_weight = new.weight if new is not None else 0.0
