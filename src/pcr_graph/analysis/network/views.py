@@ -19,8 +19,11 @@ from pcr_graph.analysis.queries import resolve_area
 from pcr_graph.core.errors import UsageError
 from pcr_graph.store.engines import Store
 
+# An area's providers, then (_LINK_VIEW_AREA) its links: one query holding both gave a row
+# per provider, sector, area and link (15,000 rows for the largest area at 55,000 providers,
+# 0.3 s; the two 0.2 s). The orders keep what provider_records keeps from the first row.
 _PROVIDER_VIEW_AREA = """
-SELECT ?area ?areaLabel ?provider ?label ?sector ?operatesIn ?link ?type ?start ?end WHERE {
+SELECT ?area ?areaLabel ?provider ?label ?sector ?operatesIn WHERE {
   { SELECT DISTINCT ?area ?provider WHERE {
       { ?provider pcr:operatesIn ?area }
       UNION { ?scopeLink pcr:area ?area ; pcr:participant ?provider } } }
@@ -29,14 +32,20 @@ SELECT ?area ?areaLabel ?provider ?label ?sector ?operatesIn ?link ?type ?start 
   OPTIONAL { ?provider skos:prefLabel ?label }
   OPTIONAL { ?provider pcr:sector/skos:notation ?sector }
   OPTIONAL { ?provider pcr:operatesIn ?operatesIn }
-  OPTIONAL {
-    ?link a pcr:CollaborationLink ; pcr:area ?area ; pcr:participant ?provider .
-    OPTIONAL { ?link pcr:linkType/skos:notation ?type }
-    OPTIONAL { ?link pcr:startDate ?start }
-    OPTIONAL { ?link pcr:endDate ?end }
-  }
 }
-ORDER BY ?provider ?label ?sector ?operatesIn ?link ?type ?start ?end
+ORDER BY ?provider ?label ?sector ?operatesIn ?areaLabel
+"""
+
+
+_LINK_VIEW_AREA = """
+SELECT ?area ?provider ?link ?type ?start ?end WHERE {
+  ?link a pcr:CollaborationLink ; pcr:area ?area ; pcr:participant ?provider .
+  ?provider a pcr:Provider .
+  OPTIONAL { ?link pcr:linkType/skos:notation ?type }
+  OPTIONAL { ?link pcr:startDate ?start }
+  OPTIONAL { ?link pcr:endDate ?end }
+}
+ORDER BY ?provider ?link ?type ?start ?end
 """
 
 
@@ -136,7 +145,10 @@ def provider_records(
     if iri is None:
         rows = store.select(_PROVIDER_VIEW_ALL).strings()
     else:
-        rows = store.select(_PROVIDER_VIEW_AREA, {"area": iri}).strings()
+        rows = [
+            *store.select(_PROVIDER_VIEW_AREA, {"area": iri}).strings(),
+            *store.select(_LINK_VIEW_AREA, {"area": iri}).strings(),
+        ]
     labels: dict[str, str] = {}
     sectors: dict[str, set[str]] = defaultdict(set)
     areas: dict[str, set[str]] = defaultdict(set)
@@ -147,14 +159,15 @@ def provider_records(
     for row in rows:
         provider = row["provider"]
         area_label = area_label or row.get("areaLabel", "")
-        if row["label"] and (provider not in labels or row["label"] < labels[provider]):
-            labels[provider] = row["label"]
+        label = row.get("label", "")
+        if label and (provider not in labels or label < labels[provider]):
+            labels[provider] = label
         labels.setdefault(provider, "")
-        if row["sector"]:
+        if row.get("sector"):
             sectors[provider].add(row["sector"])
-        if row["operatesIn"]:
+        if row.get("operatesIn"):
             areas[provider].add(row["operatesIn"])
-        if row["link"]:
+        if row.get("link"):
             link_members[row["link"]].add(provider)
             if row["type"]:
                 link_type[row["link"]].add(row["type"])
