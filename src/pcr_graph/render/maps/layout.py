@@ -318,12 +318,15 @@ def reveal_zooms(
         x, y = points[i]
         need = 1.0
         gx, gy = math.floor(x / cell), math.floor(y / cell)
-        for ox in (-1, 0, 1):
-            for oy in (-1, 0, 1):
-                for j in grid.get((gx + ox, gy + oy), ()):
-                    sep = _separating_zoom(points[i], fp, points[j], footprints[j])
-                    if sep > zoom[j] and sep > need:
-                        need = sep
+        near = [
+            j for ox in (-1, 0, 1) for oy in (-1, 0, 1) for j in grid.get((gx + ox, gy + oy), ())
+        ]
+        for j in near:
+            sep = _separating_zoom(points[i], fp, points[j], footprints[j])
+            if sep > zoom[j] and sep > need:
+                need = sep
+                if need > cap:
+                    break  # it never shows: need only grows
         if need <= cap:
             zoom[i] = round(need, 3)
             grid.setdefault((gx, gy), []).append(i)
