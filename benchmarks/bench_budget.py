@@ -281,7 +281,9 @@ def parent(providers: int, seed: int, data: Path | None, cap: float, out: Path) 
     measured = {
         "cold_s": cold.get("total"),
         "cold_peak_mb": cold.get("report_json_peak_mb"),
-        "warm_s": phases["command-reused"].get("gaps_command"),
+        # The budget is met (or not) by computing the report: reading it back whole from the
+        # cache computes nothing, so it is reported beside it (ratios), never as the figure.
+        "warm_s": phases["command-computed"].get("gaps_command"),
         "report_in_memory_s": warm.get("report_in_memory"),
         "rules_over_floor": _ratio(warm.get("rules_one_by_one"), floor),
         "query_areas_s": warm.get("query_areas"),
