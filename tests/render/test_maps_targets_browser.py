@@ -13,7 +13,7 @@ from pathlib import Path
 from xml.etree import ElementTree
 
 import pytest
-from playwright.sync_api import Browser, Page
+from playwright.sync_api import Browser, Page, expect
 from rdflib import URIRef
 
 from pcr_graph.render.maps import AreaMap, MapEvidence, MapGap, write_html
@@ -241,13 +241,14 @@ def test_table_view_lists_everything_and_follows_the_filters(page: Page, tmp_pat
     area = sample_area()
     open_area(page, tmp_path, area)
     page.locator("#pcr-table > summary").click()
-    rows = page.locator("#pcr-node-rows tr")
-    assert rows.count() == len(area.nodes)
+    # The rows are written when the table opens (a toggle event): wait for them.
+    expect(page.locator("#pcr-node-rows tr")).to_have_count(len(area.nodes))
     links = {e.id.split("#")[0] for e in area.edges if e.kind == "link"}
-    assert page.locator("#pcr-link-rows tr").count() == len(links)
+    expect(page.locator("#pcr-link-rows tr")).to_have_count(len(links))
     page.uncheck('input[data-filter="sector:care-home"]')
     homes = [n for n in area.nodes if n.sectors[:1] == ("care-home",)]
-    assert page.locator("#pcr-node-rows tr:visible").count() == len(area.nodes) - len(homes)
+    visible = page.locator("#pcr-node-rows tr:visible")
+    expect(visible).to_have_count(len(area.nodes) - len(homes))
     target = area.nodes[1]
     page.locator("#pcr-node-rows button", has_text=target.label).first.focus()
     page.keyboard.press("Enter")
