@@ -98,6 +98,9 @@ def test_every_derivation_is_read() -> None:
 
 def test_base_rules_are_the_rewritten_ones() -> None:
     assert set(NAMES) == {
+        "area-without-inequalities-initiative",
+        "area-without-mutual-aid",
+        "link-without-evidence",
         "care-home-without-discharge-link",
         "home-care-without-discharge-link",
         "isolated-sector",
