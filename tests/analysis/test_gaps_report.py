@@ -669,3 +669,40 @@ def test_context_can_be_skipped(fixture_store: Store) -> None:
     report = run_gaps(fixture_store, context=False)
     assert report.planning == [] and report.sector_links == {}
     assert report.hits == run_gaps(fixture_store).hits
+
+
+@pytest.mark.parametrize("cited", [False, True])
+def test_json_report_is_what_the_standard_library_writes(cited: bool) -> None:
+    """orjson writes the report; the standard library, given the same data, writes the same
+    bytes (sorted keys, two-space indent, text unescaped), on the demo and the fixture."""
+    from pcr_graph.analysis.citations import cite
+    from pcr_graph.analysis.gaps import run_gaps
+    from pcr_graph.store.engines import open_store
+    from pcr_graph.store.project import Project
+
+    demo = Project(workspace=Path("/nonexistent-workspace")).open()
+    for store in (demo, open_store(fixture_files(), "oxigraph")):
+        report = run_gaps(store)
+        text = (cite(store, report) if cited else report).to_json()
+        again = json.dumps(json.loads(text), indent=2, ensure_ascii=False, sort_keys=True)
+        assert report.hits and text == again + "\n"
+
+
+def test_citations_read_for_the_hits_equal_those_read_for_every_link(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """cite() reads the evidence of the hits' links and providers only (VALUES blocks); with
+    an IRI it cannot write (a blank node) it reads every link's: the same citations."""
+    from pcr_graph.analysis import citations
+    from pcr_graph.analysis.gaps import run_gaps
+    from pcr_graph.store.engines import open_store
+    from pcr_graph.store.project import Project
+
+    demo = Project(workspace=Path("/nonexistent-workspace")).open()
+    for store in (demo, open_store(fixture_files(), "oxigraph")):
+        report = run_gaps(store)
+        targeted = citations.cite(store, report)
+        with monkeypatch.context() as patch:
+            patch.setattr(citations, "writable_iri", lambda iri: False)
+            everything = citations.cite(store, report)
+        assert targeted.citations and targeted.citations == everything.citations

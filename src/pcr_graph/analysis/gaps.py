@@ -217,15 +217,13 @@ class GapReport:
         return sum(1 for h in self.hits if SEVERITIES.index(h.severity) <= limit)
 
     def to_json(self) -> str:
-        """The report as JSON: keys sorted, two-space indent, UTF-8 text unescaped.
+        """The report as JSON: keys sorted, two-space indent, UTF-8 text unescaped
+        (:func:`dumps_json`)."""
+        return dumps_json(self.json_data())
 
-        Written by orjson, which gives the bytes ``json.dumps(indent=2, sort_keys=True,
-        ensure_ascii=False)`` gives (tested) and writes the dataclasses itself: 0.55 s
-        instead of 1.0 s for the 21,000 hits of a 55,000-provider England.
-        """
-        import orjson  # only the JSON report needs it
-
-        data = {
+    def json_data(self) -> dict[str, object]:
+        """What :meth:`to_json` writes, dataclasses left as they are (see :func:`dumps_json`)."""
+        data: dict[str, object] = {
             "rules": list(self.rules),
             "areas": [
                 {
@@ -261,9 +259,23 @@ class GapReport:
                 for m in self.sector_links.values()
             ],
         }
-        # Dataclasses pass through to _fields so that their keys are sorted like a dict's.
-        options = orjson.OPT_INDENT_2 | orjson.OPT_SORT_KEYS | orjson.OPT_PASSTHROUGH_DATACLASS
-        return orjson.dumps(data, default=_fields, option=options).decode("utf-8") + "\n"
+        return data
+
+
+def dumps_json(data: object) -> str:
+    """``data`` as the JSON pcr-graph writes: keys sorted, two-space indent, UTF-8 text
+    unescaped, a final newline; a dataclass is written as the dict of its fields.
+
+    Written by orjson, which gives the bytes ``json.dumps(indent=2, sort_keys=True,
+    ensure_ascii=False)`` gives (a test re-writes reports with the standard library and
+    compares) without its deep copies and pure-Python indenting: 0.3 s instead of 1.2 s for
+    the 21,000 hits of a 55,000-provider England.
+    """
+    import orjson  # only JSON output needs it
+
+    # Dataclasses pass through to _fields so that their keys are sorted like a dict's.
+    options = orjson.OPT_INDENT_2 | orjson.OPT_SORT_KEYS | orjson.OPT_PASSTHROUGH_DATACLASS
+    return orjson.dumps(data, default=_fields, option=options).decode("utf-8") + "\n"
 
 
 def _fields(value: object) -> dict[str, object]:
