@@ -29,7 +29,6 @@ from __future__ import annotations
 import argparse
 import json
 import os
-import platform
 import resource
 import shutil
 import subprocess
@@ -39,6 +38,8 @@ import time
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
+
+from results_file import machine, write_results  # type: ignore[import-not-found]
 
 RESULTS = Path(__file__).resolve().parent / "results" / "budget.json"
 BUDGET = {
@@ -328,9 +329,7 @@ def parent(providers: int, seed: int, data: Path | None, cap: float, out: Path) 
         "benchmark": "budget",
         "providers": providers,
         "seed": seed,
-        "python": platform.python_version(),
-        "platform": platform.platform(),
-        "cpus": os.cpu_count(),
+        **machine(),
         "cap_seconds": cap,
         "note": (
             "One run per phase on a shared 2-core machine (see load_average_before/after of "
@@ -342,13 +341,11 @@ def parent(providers: int, seed: int, data: Path | None, cap: float, out: Path) 
         "floor_hits_equal_report_hits": agreement,
         "phases": phases,
     }
-    out.parent.mkdir(parents=True, exist_ok=True)
-    out.write_text(json.dumps(payload, indent=2, sort_keys=True) + "\n", encoding="utf-8")
+    write_results(out, payload)
     for name, row in budget.items():
         print(f"{name:<28} {row['measured']!s:>10} (target {row['target']}) met={row['met']}")
     for name, value in ratios.items():
         print(f"{name:<45} {value}")
-    print(f"wrote {out}")
 
 
 def main(argv: list[str] | None = None) -> None:

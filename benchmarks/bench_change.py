@@ -24,14 +24,14 @@ from __future__ import annotations
 
 import argparse
 import datetime as dt
-import json
 import os
-import platform
 import tempfile
 import time
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
+
+from results_file import machine, write_results  # type: ignore[import-not-found]
 
 RESULTS = Path(__file__).resolve().parent / "results" / "change.json"
 
@@ -98,9 +98,7 @@ def run(data: Path, whole: bool, out: Path) -> None:
     payload = {
         "benchmark": "change",
         "data": data.name,
-        "python": platform.python_version(),
-        "platform": platform.platform(),
-        "cpus": os.cpu_count(),
+        **machine(),
         "budget_s": {"what_if": 2.0, "diff": 2.0},
         "note": (
             "One run on a shared 2-core machine (see the load averages); the command's own "
@@ -109,9 +107,7 @@ def run(data: Path, whole: bool, out: Path) -> None:
         ),
         "results": record,
     }
-    out.parent.mkdir(parents=True, exist_ok=True)
-    out.write_text(json.dumps(payload, indent=2, sort_keys=True) + "\n", encoding="utf-8")
-    print(f"wrote {out}")
+    write_results(out, payload)
 
 
 def main(argv: list[str] | None = None) -> None:

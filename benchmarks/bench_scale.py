@@ -35,7 +35,6 @@ from __future__ import annotations
 import argparse
 import json
 import os
-import platform
 import resource
 import selectors
 import shutil
@@ -48,6 +47,8 @@ from collections import defaultdict
 from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
+
+from results_file import machine, write_results  # type: ignore[import-not-found]
 
 RESULTS = Path(__file__).resolve().parent / "results" / "scale.json"
 SIZES = (1_000, 10_000, 55_000)
@@ -605,9 +606,7 @@ def parent(
             results.append(result)
     payload = {
         "benchmark": "scale",
-        "python": platform.python_version(),
-        "platform": platform.platform(),
-        "cpus": os.cpu_count(),
+        **machine(),
         "cap_seconds_per_step": cap,
         "seed": seed,
         "note": (
@@ -617,9 +616,7 @@ def parent(
         ),
         "results": results,
     }
-    out.parent.mkdir(parents=True, exist_ok=True)
-    out.write_text(json.dumps(payload, indent=2, sort_keys=True) + "\n", encoding="utf-8")
-    print(f"wrote {out}")
+    write_results(out, payload)
 
 
 def main(argv: list[str] | None = None) -> None:
