@@ -100,6 +100,12 @@ class WorkerPool:
         env["PYTHONPATH"] = os.pathsep.join(
             p for p in (package_root, env.get("PYTHONPATH", "")) if p
         )
+        # The worker's address space is capped (RLIMIT_AS). glibc reserves 64 MB of address
+        # space for each malloc arena and makes up to 8 per core as threads contend, so the
+        # store's threads could use up the cap before any query ran and a new thread fail
+        # with EAGAIN ("Resource temporarily unavailable"; seen once in CI). Two arenas keep
+        # the reservation small and predictable.
+        env.setdefault("MALLOC_ARENA_MAX", "2")
         process = subprocess.Popen(
             [sys.executable, "-c", WORKER_BOOT],
             stdin=subprocess.PIPE,
