@@ -38,6 +38,8 @@ REGISTER_NOTE = (
 )
 
 CHANGES = ("joined", "left", "moved", "opened", "closed", "merged")
+RELEASE_QUERIES = {change: "pcn-release-" + change for change in CHANGES}
+"""The library query (``queries/pcn-release-<change>.rq``) that finds each kind of change."""
 """The six changes, each the query ``pcn-release-<change>``."""
 
 _RELEASES = """
@@ -171,7 +173,7 @@ def release_diff(store: Store, old: str | None = None, new: str | None = None) -
 
 def change_rows(store: Store, change: str, old: str, new: str) -> list[dict[str, str]]:
     """The rows of ``pcn-release-<change>`` between two releases, as plain strings."""
-    query = find_query(f"pcn-release-{change}")
+    query = find_query(RELEASE_QUERIES[change])
     bindings = bind_params(store, query, {"old": old, "new": new})
     return _table(store.query(query.text, bindings)).strings()
 

@@ -23,6 +23,7 @@ import weakref
 from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 CACHE_DIR = "cache"
 """The cache folder inside the workspace."""
@@ -73,7 +74,7 @@ def content_key(files: Iterable[Path]) -> str:
     """
     from pcr_graph.core.resources import queries_dir, shapes_files
 
-    digest = hashlib.sha256(f"pcr-graph cache {CACHE_VERSION}\n".encode())
+    digest = hashlib.sha256(b"pcr-graph cache %s\n" % CACHE_VERSION.encode())
     groups = (
         ("source", list(files)),
         ("shapes", shapes_files()),
@@ -81,11 +82,16 @@ def content_key(files: Iterable[Path]) -> str:
         ("code", _package_sources()),
     )
     for kind, paths in groups:
-        for path in paths:
-            data = Path(path).read_bytes()
-            digest.update(f"{kind} {len(data)}\n".encode())
-            digest.update(hashlib.sha256(data).digest())
+        _add_files(digest, kind, paths)
     return digest.hexdigest()
+
+
+def _add_files(digest: Any, label: str, paths: Iterable[Path]) -> None:
+    """Add each file to ``digest``: a line naming ``label`` and its size, then its SHA-256."""
+    for path in paths:
+        data = Path(path).read_bytes()
+        digest.update(b"%s %d\n" % (label.encode(), len(data)))
+        digest.update(hashlib.sha256(data).digest())
 
 
 def output_key(files: Iterable[Path], request: str) -> str:
@@ -98,13 +104,11 @@ def output_key(files: Iterable[Path], request: str) -> str:
     """
     from pcr_graph.core.resources import queries_dir
 
-    digest = hashlib.sha256(f"pcr-graph output {CACHE_VERSION}\n".encode())
+    digest = hashlib.sha256(b"pcr-graph output %s\n" % CACHE_VERSION.encode())
     digest.update(content_key(files).encode() + b"\n")
     package = Path(__file__).resolve().parents[1]
-    for path in [*sorted(queries_dir().rglob("*.rq")), *sorted(package.rglob("*.py"))]:
-        data = path.read_bytes()
-        digest.update(f"{path.name} {len(data)}\n".encode())
-        digest.update(hashlib.sha256(data).digest())
+    _add_files(digest, "query", sorted(queries_dir().rglob("*.rq")))
+    _add_files(digest, "code", sorted(package.rglob("*.py")))
     digest.update(request.encode("utf-8"))
     return digest.hexdigest()
 
