@@ -118,6 +118,19 @@ def test_sparql_term_is_one_token_or_refused() -> None:
         "ASK { ?s rdfs:label ?label }",
         "SELECT ?label WHERE { ?s rdfs:label ?label FILTER (?label != '}') }",
         "SELECT ?label ?x WHERE { ?s rdfs:label ?label } VALUES ?x { 1 2 }",
+        # A sub-select that lists the variable in its projection sees its value, as with
+        # Oxigraph's substitutions (SEP-0007); one that does not list it (`*`, a count)
+        # does not; one that binds it itself is joined on it.
+        "SELECT ?label ?s WHERE { { SELECT ?label ?s WHERE { ?s ?p ?o FILTER (?o = ?label) } } }",
+        "SELECT ?label ?n WHERE { { SELECT ?label (COUNT(?s) AS ?n) WHERE "
+        "{ ?s rdfs:label ?o FILTER (STR(?o) <= STR(?label)) } GROUP BY ?label } }",
+        "SELECT ?label ?n WHERE { ?s rdfs:label ?label { SELECT (COUNT(?t) AS ?n) WHERE "
+        "{ ?t rdfs:label ?label } } }",
+        "SELECT ?label ?s WHERE { { SELECT * WHERE { ?s ?p ?o FILTER (?o = ?label) } } }",
+        "SELECT ?label ?s WHERE { { SELECT ?label ?s WHERE { { SELECT ?label ?s WHERE "
+        "{ ?s rdfs:label ?o FILTER (?o = ?label) } } } } }",
+        "SELECT ?label ?s WHERE { ?s rdfs:label ?o FILTER (?o != '{ SELECT ?label {') "
+        "{ SELECT ?label WHERE { ?x rdfs:label ?label } } } ORDER BY ?s",
     ],
 )
 def test_values_block_binds_like_oxigraph_substitutions(query: str) -> None:
@@ -143,6 +156,20 @@ def test_binding_is_refused_where_it_cannot_be_proven() -> None:
         bind_query("SELECT * WHERE { ?s ?p ?o }", {"o) } {": Literal("x")})
     with pytest.raises(UsageError, match="syntax"):
         bind_query("SELECT * WHERE { ?s ?p ?o", {"o": Literal("x")})
+
+
+def test_a_sub_select_that_reads_a_parameter_gets_it_first() -> None:
+    text = bind_query(
+        "SELECT ?a ?n WHERE { { SELECT ?a (COUNT(?b) AS ?n) WHERE { ?x ?p ?b FILTER (?b < ?a) "
+        "} GROUP BY ?a } { SELECT ?a ?c WHERE { ?a ?q ?c } } { SELECT ?n WHERE { ?x ?q ?n } } }",
+        {"a": Literal(3)},
+    )
+    three = sparql_term(Literal(3))
+    assert text == (
+        f"SELECT ?a ?n WHERE {{ BIND({three} AS ?a)  {{ SELECT ?a (COUNT(?b) AS ?n) WHERE "
+        f"{{ BIND({three} AS ?a)  ?x ?p ?b FILTER (?b < ?a) }} GROUP BY ?a }} "
+        "{ SELECT ?a ?c WHERE { ?a ?q ?c } } { SELECT ?n WHERE { ?x ?q ?n } } }"
+    )
 
 
 @pytest.mark.slow

@@ -43,7 +43,7 @@ from typing import Any
 
 from rdflib import BNode, Graph, Literal, URIRef
 from rdflib.namespace import XSD
-from rdflib.term import Node
+from rdflib.term import Node, Variable
 
 from pcr_graph.core.errors import UsageError
 from pcr_graph.core.namespaces import bind_prefixes
@@ -224,12 +224,105 @@ def _group_offsets(text: str) -> list[int]:
     return offsets
 
 
-@lru_cache(maxsize=256)
-def _bind_offset(text: str, names: tuple[str, ...]) -> int:
-    """Where the ``BIND`` clauses for ``names`` go: first thing in the WHERE group.
+_WORDS = re.compile(r"[?$]?[A-Za-z_][A-Za-z0-9_]*")
 
-    The place is found by :func:`_group_offsets` and then proven: the query with
-    placeholder clauses there is parsed again, and its WHERE group must start with exactly
+
+def _subselect_groups(text: str) -> list[tuple[int, frozenset[str]]]:
+    """Each sub-select's WHERE group: the offset just after its ``{`` and the variables
+    its projection lists plainly (none for ``SELECT *``, as Oxigraph's substitutions).
+
+    Strings, IRIs and comments are skipped whole; a ``SELECT`` inside a block is a
+    sub-select; variables inside parentheses of its projection (``(COUNT(?x) AS ?n)``) are
+    computed there, not projected from its group, so they are not listed.
+    """
+    found: list[tuple[int, frozenset[str]]] = []
+    braces = parens = 0
+    reading: set[str] | None = None  # the projection being read, while reading one
+    projection_parens = 0
+    position = 0
+    while position < len(text):
+        match = _SKIP.match(text, position)
+        assert match is not None  # the last alternative matches any character
+        token = match.group(0)
+        position = match.end()
+        if token == "{":
+            if reading is not None:
+                found.append((position, frozenset(reading)))
+                reading = None
+            braces += 1
+        elif token == "}":
+            braces -= 1
+        elif token == "(":
+            parens += 1
+        elif token == ")":
+            parens -= 1
+        elif token[0] not in "\"'<#":
+            for word in _WORDS.findall(token):
+                if reading is not None:
+                    if parens == projection_parens and word[0] in "?$":
+                        reading.add(word[1:])
+                elif braces > 0 and word.upper() == "SELECT":
+                    reading, projection_parens = set(), parens
+    return found
+
+
+def _sub_selects(node: Any) -> Iterator[Any]:
+    """The ``SubSelect`` nodes of an rdflib parse tree, outermost first."""
+    if isinstance(node, str):  # terms are strings: nothing below them
+        return
+    if getattr(node, "name", None) == "SubSelect":
+        yield node
+    children = dict.values(node) if isinstance(node, dict) else node
+    if isinstance(node, (dict, list)) or hasattr(node, "asList"):
+        for child in children:
+            yield from _sub_selects(child)
+
+
+def _pattern_variables(node: Any, found: set[str]) -> set[str]:
+    """The variables a parsed group binds: those of its patterns, BINDs, VALUES and inner
+    sub-selects' projections; not those only read by expressions (FILTER, BIND's value)."""
+    if isinstance(node, Variable):
+        found.add(str(node))
+    elif isinstance(node, dict):
+        for key, child in dict.items(node):
+            if key != "expr":
+                _pattern_variables(child, found)
+    elif not isinstance(node, str) and (isinstance(node, list) or hasattr(node, "asList")):
+        for child in node:
+            _pattern_variables(child, found)
+    return found
+
+
+def _needs(sub_select: Any, names: tuple[str, ...]) -> tuple[str, ...]:
+    """Which of ``names`` the parsed sub-select lists plainly in its projection without
+    binding them itself: it reads them (a FILTER) and means the value given."""
+    if "projection" not in sub_select:  # SELECT *: not substituted by Oxigraph either
+        return ()
+    listed = {str(i["var"]) for i in sub_select["projection"] if "var" in i}
+    own = _pattern_variables(sub_select["where"], set())
+    return tuple(n for n in names if n in listed and n not in own)
+
+
+def _starts_with_binds(group: Any, names: tuple[str, ...], placeholder: URIRef) -> bool:
+    parts = list(group["part"]) if "part" in group else []
+    return len(parts) >= len(names) and all(
+        part.name == "Bind" and str(part["var"]) == name and _unwrap(part["expr"]) == placeholder
+        for part, name in zip(parts, names, strict=False)
+    )
+
+
+@lru_cache(maxsize=256)
+def _bind_offsets(text: str, names: tuple[str, ...]) -> tuple[tuple[int, tuple[str, ...]], ...]:
+    """Where the ``BIND`` clauses for ``names`` go, and which: first thing in the WHERE group,
+    and first thing in the WHERE group of a sub-select that projects one of them without
+    binding it itself (``{ SELECT ?before ?e WHERE { ?e dc:date ?d FILTER (?d < ?before) } }``).
+
+    That binds as Oxigraph's substitutions do (SEP-0007: a sub-select that projects the
+    variable sees its value) and rdflib's ``initBindings``; where the sub-select binds the
+    variable itself the outer BIND already gives the same rows (and Virtuoso 7.2.5 fails on
+    a BIND of a grouped sub-select's key). The places are found by :func:`_group_offsets` and
+    :func:`_subselect_groups` and then proven: the query with placeholder clauses there is
+    parsed again, and its WHERE group, and each such sub-select's, must start with exactly
     those clauses. Any doubt refuses the binding.
     """
     shape = _shape(text)
@@ -247,22 +340,27 @@ def _bind_offset(text: str, names: tuple[str, ...]) -> int:
     index = 1 if shape.has_template else 0
     if len(offsets) <= index:
         raise UsageError("cannot find the WHERE clause to bind parameters in")
-    offset = offsets[index]
+    groups = _subselect_groups(text)
+    needs = [_needs(sub, names) for sub in _sub_selects(_parse(text)["where"])]
+    if len(needs) != len(groups):
+        raise UsageError("cannot bind parameters: the query's sub-selects were not found")
+    places = [(offsets[index], names)]
+    places += [(offset, need) for (offset, _), need in zip(groups, needs, strict=True) if need]
     placeholder = URIRef("urn:pcr-graph:placeholder")
-    trial = text[:offset] + _bind_block(names, [placeholder] * len(names)) + text[offset:]
+    trial = text
+    for offset, bound in sorted(places, reverse=True):
+        trial = trial[:offset] + _bind_block(bound, [placeholder] * len(bound)) + trial[offset:]
     try:
-        parts = _parse(trial)["where"]["part"]
-        proven = all(
-            part.name == "Bind"
-            and str(part["var"]) == name
-            and _unwrap(part["expr"]) == placeholder
-            for part, name in zip(parts[: len(names)], names, strict=True)
-        )
+        query = _parse(trial)
+        subs = list(_sub_selects(query["where"]))
+        proven = _starts_with_binds(query["where"], names, placeholder) and len(subs) == len(needs)
+        for sub, need in zip(subs, needs, strict=False):
+            proven = proven and _starts_with_binds(sub["where"], need, placeholder)
     except (UsageError, KeyError, IndexError, TypeError, ValueError):
         proven = False
     if not proven:
         raise UsageError("cannot bind parameters: the query's WHERE clause was not found")
-    return offset
+    return tuple(sorted(places, reverse=True))
 
 
 def _unwrap(expr: Any) -> Any:
@@ -282,9 +380,10 @@ def bind_query(sparql: str, bindings: Bindings | None) -> str:
 
     Variables are checked against the SPARQL ``VARNAME`` rule and each value is one token
     from :func:`sparql_term`; nothing else is added to the text, and the place it goes is
-    proven by parsing (see :func:`_bind_offset`). ``BIND`` clauses first in the WHERE
-    group bind the variables before any FILTER, OPTIONAL or aggregate of that group sees
-    them, as Oxigraph's substitutions and rdflib's ``initBindings`` do.
+    proven by parsing (see :func:`_bind_offsets`). ``BIND`` clauses first in the WHERE
+    group, and in the WHERE group of each sub-select that projects the variable, bind it
+    before any FILTER, OPTIONAL or aggregate of that group sees it, as Oxigraph's
+    substitutions and rdflib's ``initBindings`` do.
 
     >>> print(bind_query("SELECT ?a WHERE { ?a ?b ?c }", {"a": Literal('x" } {')}))
     SELECT ?a WHERE { BIND("x\\" } {" AS ?a)  ?a ?b ?c }
@@ -295,9 +394,11 @@ def bind_query(sparql: str, bindings: Bindings | None) -> str:
     for name in names:
         if not _VARNAME.fullmatch(name):
             raise UsageError(f"not a SPARQL variable name: {name!r}")
-    offset = _bind_offset(sparql, names)
-    block = _bind_block(names, [bindings[n] for n in names])
-    return sparql[:offset] + block + sparql[offset:]
+    text = sparql
+    for offset, bound in _bind_offsets(sparql, names):  # last first: offsets stay true
+        block = _bind_block(bound, [bindings[n] for n in bound])
+        text = text[:offset] + block + text[offset:]
+    return text
 
 
 # --------------------------------------------------------------------------------------
