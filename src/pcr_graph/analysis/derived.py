@@ -226,6 +226,26 @@ def ensure_derived(store: Store) -> bool:
         return True
 
 
+def is_current(store: Store) -> bool:
+    """True when ``store``'s derived graph is up to date (derived, read back or adopted
+    since its last write): reading it now costs no derivation."""
+    with _LOCK:
+        state = _STATE.get(store)
+        now = cache.generation(store)
+        return state is not None and now is not None and state.generation == now
+
+
+def adopt(store: Store) -> None:
+    """Take the derived graph ``store`` holds now as up to date, without deriving it.
+
+    For an area copy given the summaries of its areas from a store whose derived graph is
+    current (:func:`pcr_graph.analysis.change.scope.store_of`): the rules bound to those
+    areas read no other summary.
+    """
+    with _LOCK:
+        _STATE[store] = _State(cache.generation(store))
+
+
 def base_dir() -> Path:
     """``queries/base/``: the plain texts of the rules rewritten on the derived graph."""
     return queries_dir() / "base"

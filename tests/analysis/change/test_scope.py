@@ -20,12 +20,13 @@ from rdflib import URIRef
 
 from pcr_graph.analysis.change import diff_dates, diff_stores, open_snapshot, what_if_remove
 from pcr_graph.analysis.change.diff import take_snapshot
-from pcr_graph.analysis.change.scope import area_copy
+from pcr_graph.analysis.change.scope import area_copy, area_quads, area_summaries, store_of
+from pcr_graph.analysis.derived import DERIVED_NS, ensure_derived
 from pcr_graph.analysis.gaps import Hit, run_gaps
 from pcr_graph.analysis.network.views import provider_graph
 from pcr_graph.core.resources import queries_dir
 from pcr_graph.ingest.synth import write_synthetic
-from pcr_graph.store.engines import Store, Table, open_store
+from pcr_graph.store.engines import DERIVED_GRAPH, Store, Table, open_store
 from pcr_graph.store.project import Project
 from tests.analysis.test_gaps_report import fixture_files
 from tests.support.testshire import WB, fixture_turtle
@@ -271,3 +272,34 @@ def test_the_copy_follows_writes_to_the_store(tmp_path: Path) -> None:
     second = area_copy(store, [area])
     assert second is not None and second.ask(region)
     assert not second.ask("ASK { <urn:test:p> a pcr:Provider }")  # in no area: not copied
+
+
+_DERIVED_TRIPLES = """
+SELECT ?s ?p ?o ?area WHERE {
+  GRAPH <urn:pcr-graph:derived> { ?s ?p ?o }
+  OPTIONAL { GRAPH <urn:pcr-graph:derived> { ?s pcrd:area ?area } }
+}
+"""
+
+
+def test_the_unedited_copy_takes_its_areas_summaries_from_the_store() -> None:
+    # what-if's copy left as it is reads its areas' summaries from the store's derived graph
+    # when that is current (scope.area_summaries), instead of deriving its own: the same
+    # hits. It takes those of the area's nodes and the triples ending at the area, which
+    # holds only while every derived triple is one of those or the graph's marker.
+    store = open_store(fixture_files(), "oxigraph")
+    areas = _column(store, _AREAS)
+    assert area_summaries(store, areas[:1]) is None  # never derived: no summaries to take
+    ensure_derived(store)
+    table = store.query(_DERIVED_TRIPLES.replace("pcrd:area", f"<{DERIVED_NS}area>"))
+    assert isinstance(table, Table)
+    for s, _p, o, area in table.rows:
+        assert area is not None or o in areas or str(s) == DERIVED_GRAPH, (s, _p, o)
+    for area in areas:
+        quads = area_quads(store, [area])
+        assert quads is not None
+        summaries = area_summaries(store, [area])
+        assert summaries
+        derived_itself = run_gaps(store_of(quads), areas=[area], context=False)
+        adopted = run_gaps(store_of(quads, summaries), areas=[area], context=False)
+        assert adopted.hits == derived_itself.hits, area

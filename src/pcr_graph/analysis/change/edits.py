@@ -130,6 +130,20 @@ WHERE {
 """
 
 
+_HAS_SHORTCUTS = "ASK { ?a pcr:collaboratesWith ?b }"
+
+
+def _edit(store: Store, updates: Sequence[str]) -> None:
+    """Run ``updates`` in order; :data:`_DROP_UNBACKED_SHORTCUTS` only on a store holding a
+    shortcut. An area copy holds none (``scope._SHORTCUT``), and Oxigraph evaluates the
+    MINUS side, every pair of every link's participants, even when there is nothing to
+    delete: 0.05-0.07 s per copy of the largest area at 55,000 providers."""
+    for update in updates:
+        if update is _DROP_UNBACKED_SHORTCUTS and not store.ask(_HAS_SHORTCUTS):
+            continue
+        store.update(update)
+
+
 _DROP_PARAMETERS = """
 DELETE { GRAPH ?pg { <urn:pcr-graph:parameters> ?p ?o } }
 WHERE { GRAPH ?pg { <urn:pcr-graph:parameters> ?p ?o } }
@@ -144,16 +158,18 @@ def remove_provider(store: Store, provider: URIRef) -> None:
     continues among the others.
     """
     _set_parameters(store, [(_P_REMOVE, URIRef(provider))])
-    for update in (
-        _DOOM_PROVIDER,
-        _DOOM_SHRUNK_LINKS,
-        _DOOM_MEMBERSHIPS_OF,
-        _DROP_DOOMED_SUBJECTS,
-        _DROP_DOOMED_OBJECTS,
-        _DROP_UNBACKED_SHORTCUTS,
-        _DROP_PARAMETERS,
-    ):
-        store.update(update)
+    _edit(
+        store,
+        (
+            _DOOM_PROVIDER,
+            _DOOM_SHRUNK_LINKS,
+            _DOOM_MEMBERSHIPS_OF,
+            _DROP_DOOMED_SUBJECTS,
+            _DROP_DOOMED_OBJECTS,
+            _DROP_UNBACKED_SHORTCUTS,
+            _DROP_PARAMETERS,
+        ),
+    )
 
 
 def restrict_to_date(store: Store, day: dt.date) -> None:
@@ -163,15 +179,17 @@ def restrict_to_date(store: Store, day: dt.date) -> None:
     date not before it (a missing date is open). Shortcut edges follow.
     """
     _set_parameters(store, [(_P_AT, Literal(day.isoformat(), datatype=_XSD_DATE))])
-    for update in (
-        _DOOM_INACTIVE,
-        _DROP_ENDED_SEATS,
-        _DROP_DOOMED_SUBJECTS,
-        _DROP_DOOMED_OBJECTS,
-        _DROP_UNBACKED_SHORTCUTS,
-        _DROP_PARAMETERS,
-    ):
-        store.update(update)
+    _edit(
+        store,
+        (
+            _DOOM_INACTIVE,
+            _DROP_ENDED_SEATS,
+            _DROP_DOOMED_SUBJECTS,
+            _DROP_DOOMED_OBJECTS,
+            _DROP_UNBACKED_SHORTCUTS,
+            _DROP_PARAMETERS,
+        ),
+    )
 
 
 _XSD_DATE = URIRef("http://www.w3.org/2001/XMLSchema#date")

@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+import dataclasses
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from functools import partial
 from typing import Any
@@ -11,12 +12,20 @@ from rdflib import URIRef
 
 from pcr_graph.analysis.change.diff import Change, _hit_key, _sort_changes, change_rows
 from pcr_graph.analysis.change.edits import copy_store, remove_provider
-from pcr_graph.analysis.change.scope import area_quads, store_of
+from pcr_graph.analysis.change.scope import area_quads, area_summaries, store_of
 from pcr_graph.analysis.gaps import Hit, run_gaps
+from pcr_graph.analysis.network.build import build_provider_graph
 from pcr_graph.analysis.network.pathways import PathwayScore, pathway_scores
-from pcr_graph.analysis.network.records import _label, _short
+from pcr_graph.analysis.network.records import ExpectedPair, Link, Provider, _label, _short
 from pcr_graph.analysis.network.structure import joined_sectors
-from pcr_graph.analysis.network.views import _area_iri, provider_graph, resolve_provider
+from pcr_graph.analysis.network.views import (
+    _area_iri,
+    expected_pathways,
+    provider_graph,
+    provider_records,
+    resolve_provider,
+    sector_hierarchy,
+)
 from pcr_graph.store.engines import Store, run_concurrently
 
 _PROVIDER_FACTS = """
@@ -124,15 +133,24 @@ def what_if_remove(
 
     quads = area_quads(store, areas, [iri]) if scope else None
     if quads is not None:
-        kept = quads
-
-        def scoped(remove: bool) -> tuple[set[str], list[Any], dict[Any, Hit]]:
-            return figures(store_of(kept), remove)
-
-        # Two area copies, nothing shared: Oxigraph answers their queries side by side.
-        (_, before_graphs, before_hits), (surviving, after_graphs, after_hits) = run_concurrently(
-            store, [partial(scoped, False), partial(scoped, True)]
-        )
+        # Two area copies, nothing shared: Oxigraph answers their queries side by side. The
+        # one left as it is takes the areas' summaries from the store's derived graph when
+        # that is current (no derivation); the areas' views after the removal follow from
+        # those before it (_after_view), so only the edited copy derives and only the
+        # other one reads the views.
+        sides: list[Callable[[], Any]] = [
+            partial(_scoped_before, quads, area_summaries(store, areas), areas),
+            partial(_scoped_after, quads, iri, areas),
+        ]
+        before, after = run_concurrently(store, sides)
+        views: list[_View] = before[0]
+        members: list[set[str]] = after[1]
+        before_hits, (surviving, after_hits) = before[1], (after[0], after[2])
+        before_graphs = [view.graph(a) for view, a in zip(views, areas, strict=True)]
+        after_graphs = [
+            _after_view(view, str(iri), surviving, kept).graph(a)
+            for view, kept, a in zip(views, members, areas, strict=True)
+        ]
     else:
         _, before_graphs, before_hits = figures(store, False)
         copy = scratch if scratch is not None else copy_store(store)
@@ -198,6 +216,85 @@ def what_if_remove(
         seats,
         tuple(integration),
         tuple(_sort_changes(changes)),
+    )
+
+
+@dataclass(frozen=True)
+class _View:
+    """What :func:`provider_graph` reads for one area: its records and the vocabularies."""
+
+    providers: list[Provider]
+    links: list[Link]
+    label: str
+    broader: dict[str, tuple[str, ...]]
+    expected: tuple[ExpectedPair, ...]
+
+    def graph(self, area: URIRef) -> Any:
+        """The area's provider graph, as :func:`provider_graph` makes it."""
+        return build_provider_graph(
+            self.providers,
+            self.links,
+            broader=self.broader,
+            expected=self.expected,
+            area=str(area),
+            area_label=self.label,
+        )
+
+
+# The providers of an area's view (views._PROVIDER_VIEW_AREA's first part).
+_VIEW_MEMBERS = """
+SELECT DISTINCT ?area ?provider WHERE {
+  { ?provider pcr:operatesIn ?area }
+  UNION { ?scopeLink pcr:area ?area ; pcr:participant ?provider }
+}
+"""
+
+
+def _scoped_before(
+    quads: list[Any], summaries: list[Any] | None, areas: list[URIRef]
+) -> tuple[list[_View], dict[Any, Hit]]:
+    """On an area copy as it is: each area's view and the areas' gap-rule hits."""
+    data = store_of(quads, summaries)
+    broader, expected = sector_hierarchy(data), expected_pathways(data)
+    views = [_View(*provider_records(data, area), broader, expected) for area in areas]
+    hits = run_gaps(data, areas=areas, context=False).hits if areas else []
+    return views, {_hit_key(h): h for h in hits}
+
+
+def _scoped_after(
+    quads: list[Any], provider: URIRef, areas: list[URIRef]
+) -> tuple[set[str], list[set[str]], dict[Any, Hit]]:
+    """On an area copy without ``provider``: the links left, each area's view's providers
+    and the areas' gap-rule hits."""
+    data = store_of(quads)
+    remove_provider(data, provider)
+    surviving = {r["link"] for r in data.select(_LINKS).strings()}
+    members = [
+        {r["provider"] for r in data.select(_VIEW_MEMBERS, {"area": area}).strings()}
+        for area in areas
+    ]
+    hits = run_gaps(data, areas=areas, context=False).hits if areas else []
+    return surviving, members, {_hit_key(h): h for h in hits}
+
+
+def _after_view(view: _View, removed: str, surviving: set[str], members: set[str]) -> _View:
+    """An area's view once ``removed`` is gone, from the view before: the providers still in
+    it (``members``) and the links left (``surviving``) without it.
+
+    The removal (:func:`remove_provider`) deletes what is said of the provider, of the
+    links it leaves with fewer than two participants and of its memberships, and what
+    points to them: nothing else a view reads (a provider's names, sectors and areas, a
+    link's type and dates, the other participants) changes.
+    """
+    links = []
+    for link in view.links:
+        if link.iri in surviving:
+            left = tuple(p for p in link.participants if p != removed)
+            if left:
+                links.append(dataclasses.replace(link, participants=left))
+    providers = [p for p in view.providers if p.iri in members]
+    return dataclasses.replace(
+        view, providers=providers, links=links, label=view.label if providers else ""
     )
 
 

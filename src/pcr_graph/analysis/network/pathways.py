@@ -47,15 +47,24 @@ def pathway_scores(
     closure = {
         n: set().union(*(ancestors(s, hierarchy) for s in G.nodes[n].get("sectors", ()))) for n in G
     }
+    # Each sector's providers, so that a pathway looks only at the edges of its own: an edge
+    # joins (A, B) when one end is of A and the other of B, so it is found from the end of A
+    # (perhaps from both ends: the maximum and the sets below do not mind).
+    holders: dict[str, set[str]] = defaultdict(set)
+    for node, sectors in closure.items():
+        for sector in sectors:
+            holders[sector].add(node)
+    adjacency = G.adj
     scores = []
     for pair in _unique_pairs(expected):
         a, b = pair.from_sector, pair.to_sector
         best = 0.0
         best_types: set[str] = set()
         best_links: set[str] = set()
-        for p, q, data in G.edges(data=True):
-            if not ((a in closure[p] and b in closure[q]) or (a in closure[q] and b in closure[p])):
-                continue
+        others = holders.get(b, set())
+        for data in (
+            data for p in holders.get(a, ()) for q, data in adjacency[p].items() if q in others
+        ):
             for link, link_type in data["typed_links"]:
                 if pair.link_type and link_type != pair.link_type:
                     continue
