@@ -23,6 +23,7 @@ from pcr_graph.analysis.queries import (
     NamedQuery,
     bind_params,
     library,
+    values_clause,
     writable_iri,
 )
 from pcr_graph.analysis.sector_matrix import SectorMatrix
@@ -376,21 +377,14 @@ def values_query(template: str, variable: str, iris: Sequence[str]) -> str:
     no space, control, quote, angle bracket, brace, pipe, caret, backtick or backslash),
     so it cannot end the ``<…>`` it is written in; one that is not refuses the query.
     One query for 10,600 providers at 55,000 takes a fraction of 10,600 bound queries.
+    The clause is :func:`pcr_graph.analysis.queries.values_clause`'s.
 
     Examples
     --------
     >>> values_query("SELECT * { #VALUES# }", "p", ["urn:a", "https://x/b"])
     'SELECT * { VALUES ?p { <urn:a> <https://x/b> } }'
-    >>> values_query("SELECT * { #VALUES# }", "p", ["urn:a> } ?s ?p ?o {"])
-    Traceback (most recent call last):
-    ...
-    ValueError: not a plain IRI: 'urn:a> } ?s ?p ?o {'
     """
-    for iri in iris:
-        if not writable_iri(iri):
-            raise ValueError(f"not a plain IRI: {iri!r}")
-    terms = " ".join(f"<{iri}>" for iri in iris)
-    return template.replace("#VALUES#", f"VALUES ?{variable} {{ {terms} }}")
+    return template.replace("#VALUES#", values_clause(variable, iris))
 
 
 _FORUM_EVIDENCE = """

@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -172,6 +172,33 @@ def writable_iri(text: str) -> bool:
 
 
 _NAME = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
+
+
+def values_clause(variable: str, iris: Iterable[str]) -> str:
+    """``VALUES ?variable { <iri> … }`` for IRIs the store itself returned, never for
+    anything a user typed (always bound: :func:`bind_params`).
+
+    Writing them into the text is safe because each one is checked by :func:`writable_iri`
+    (it cannot end the ``<…>`` it is written in) and the name by the SPARQL ``VARNAME``
+    rule; anything else refuses the clause.
+
+    >>> values_clause("p", ["urn:a", "https://x/b"])
+    'VALUES ?p { <urn:a> <https://x/b> }'
+    >>> values_clause("p", ["urn:a> } ?s ?p ?o {"])
+    Traceback (most recent call last):
+    ...
+    ValueError: not a plain IRI: 'urn:a> } ?s ?p ?o {'
+    """
+    if not _NAME.fullmatch(variable):
+        raise ValueError(f"not a SPARQL variable name: {variable!r}")
+    terms = []
+    for iri in iris:
+        if not writable_iri(iri):
+            raise ValueError(f"not a plain IRI: {iri!r}")
+        terms.append(f"<{iri}>")
+    return f"VALUES ?{variable} {{ {' '.join(terms)} }}"
+
+
 TOP_GROUP = "\nWHERE {\n"
 """How a library query opens its top-level group: ``WHERE {`` alone on a line at column 0
 (sub-queries are indented); tests check every library query has exactly one."""
@@ -205,7 +232,7 @@ def lead_with_values(
     }
     if not iris:
         return text, bindings
-    block = "".join(f"  VALUES ?{name} {{ <{iri}> }}\n" for name, iri in sorted(iris.items()))
+    block = "".join(f"  {values_clause(name, [str(iri)])}\n" for name, iri in sorted(iris.items()))
     rest = {name: value for name, value in bindings.items() if name not in iris}
     return text.replace(TOP_GROUP, TOP_GROUP + block, 1), rest or None
 
