@@ -155,7 +155,7 @@ def test_the_index_lists_real_areas_apart_from_fictional_ones(
     page = render_index_html(
         "Maps", [index_entry(demo, "maps/demo.html"), index_entry(data, "maps/real.html")]
     )
-    fictional_at = page.index("<h2>Fictional demo areas (invented data)</h2>")
+    fictional_at = page.index("<h2>Fictional and synthetic areas (invented data)</h2>")
     real_at = page.index(f"<h2>Real areas: published registers only ({data.register})</h2>")
     assert "published structure, not reviewed collaboration" in page
     assert fictional_at < page.index('href="maps/demo.html"') < real_at

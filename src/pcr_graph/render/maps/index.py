@@ -45,10 +45,10 @@ _TABLE = """<table>
 </table>
 """
 
-_FICTIONAL_HEADING = "Fictional demo areas (invented data)"
+_FICTIONAL_HEADING = "Fictional and synthetic areas (invented data)"
 _FICTIONAL_TEXT = (
-    "Invented organisations and invented collaboration, to show what the maps and gap "
-    "rules do; not a real system."
+    "Invented organisations and invented collaboration (the demo, or a synthetic England), "
+    "to show what the maps and gap rules do; not a real system."
 )
 _REAL_HEADING = "Real areas: published registers only"
 _REAL_TEXT = (
