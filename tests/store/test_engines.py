@@ -130,3 +130,23 @@ def test_an_on_disk_store_opens_read_only_beside_its_writer(tmp_path: Path) -> N
     assert reader.query("ASK { <urn:a> <urn:p> <urn:b> }") is True
     with pytest.raises(Exception):  # noqa: B017 - Oxigraph refuses writes on a read-only store
         reader.load(b"<urn:c> <urn:p> <urn:d> .\n", "nt", "two")
+
+
+@pytest.mark.parametrize("engine", ENGINES)
+def test_a_file_holding_other_than_its_declared_triples_adds_nothing(
+    engine: str, tmp_path: Path
+) -> None:
+    """A checksum line whose hash is right but whose count is not (a writer's bug) is
+    refused; the count is the store's growth for a new graph, the graph's own otherwise."""
+    from pcr_graph.core.files import MARKER, footer_line
+
+    body = (MARKER + DATA).encode("utf-8")  # six triples
+    good, bad = tmp_path / "good.ttl", tmp_path / "bad.ttl"
+    good.write_bytes(body + footer_line(body, 6).encode("utf-8"))
+    bad.write_bytes(body + footer_line(body, 7).encode("utf-8"))
+    store = open_store([good], engine)
+    with pytest.raises(DataError, match="declares 7 triples, but it holds 6"):
+        store.load_file(bad)
+    assert len(store.select("SELECT ?s WHERE { ?s ?p ?o }").rows) == 6
+    store.load_file(good)  # again: adds nothing new, and its graph holds the six
+    assert len(store.select("SELECT ?s WHERE { ?s ?p ?o }").rows) == 6

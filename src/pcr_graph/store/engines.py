@@ -316,14 +316,22 @@ class OxigraphStore(QueryForms):
     def load_file(self, path: Path, fmt: str | None = None) -> None:
         data, declared = read_checked(path)
         source = source_name(path)
+        # Into a graph that was empty, the load added exactly the graph's triples: the
+        # store's size before and after counts them (0.2 s at 1.9 M triples, where a
+        # COUNT over the graph takes 0.6-0.8 s).
+        fresh = not self._store.contains_named_graph(self._ox.NamedNode(source_graph_iri(source)))
+        before = len(self._store) if declared is not None and fresh else None
         self.load(data, fmt or format_for(path), source)
-        self._check_loaded(declared, source, path)
+        added = len(self._store) - before if before is not None else None
+        self._check_loaded(declared, source, path, added)
 
-    def _check_loaded(self, declared: int | None, source: str, path: Path) -> None:
+    def _check_loaded(
+        self, declared: int | None, source: str, path: Path, added: int | None = None
+    ) -> None:
         if declared is None:
             return
         try:
-            check_count(declared, self._count_graph(source), str(path))
+            check_count(declared, self._count_graph(source) if added is None else added, str(path))
         except DataError:
             self._store.remove_graph(self._ox.NamedNode(source_graph_iri(source)))  # add nothing
             raise
