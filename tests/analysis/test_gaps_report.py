@@ -9,6 +9,7 @@ regenerate them with ``PCR_GRAPH_REGEN_GOLDEN=1``.
 from __future__ import annotations
 
 import csv
+import dataclasses
 import io
 import json
 import os
@@ -115,6 +116,20 @@ def test_rule_matches_its_golden_result(query: NamedQuery, fixture_store: Store)
 
 
 @pytest.mark.slow
+def test_hits_without_evidence_lines_are_the_same_hits(demo_store: Store) -> None:
+    # what-if and diff show no evidence: run_gaps(evidence_lines=False) skips reading it and
+    # changes nothing else.
+    full = run_gaps(demo_store, context=False)
+    bare = run_gaps(demo_store, context=False, evidence_lines=False)
+    assert any(h.evidence for h in full.hits) and not any(h.evidence for h in bare.hits)
+    assert [dataclasses.replace(h, evidence=()) for h in full.hits] == bare.hits
+    assert (bare.areas, bare.uncovered, bare.data_only) == (
+        full.areas,
+        full.uncovered,
+        full.data_only,
+    )
+
+
 def test_golden_fixture_is_fictional_and_the_reference_engine_agrees(
     fixture_store: Store,
 ) -> None:

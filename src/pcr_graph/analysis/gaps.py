@@ -571,6 +571,7 @@ def run_gaps(
     rules: Iterable[str] | None = None,
     params: dict[str, str] | None = None,
     context: bool = True,
+    evidence_lines: bool = True,
 ) -> GapReport:
     """Run the gap rules over ``areas`` (default: every area with data).
 
@@ -590,6 +591,10 @@ def run_gaps(
         Also read the planning-table matrix and each area's sector link counts (the
         national part of the report and the heatmaps). Callers that compare hits only can
         skip them.
+    evidence_lines : bool, optional
+        Read what each hit looked at (``Hit.evidence``: the links of its providers, the
+        area's forums or link counts). Callers that never show it (``what-if``, ``diff``)
+        can skip it: their hits then carry none.
 
     Returns
     -------
@@ -644,7 +649,11 @@ def run_gaps(
             _AREAS_WITH_FORUMS,
         )
     ]
-    kinds = {query.header.get("considered", "") for query, _rule, _bindings in jobs}
+    kinds = (
+        {query.header.get("considered", "") for query, _rule, _bindings in jobs}
+        if evidence_lines
+        else set()
+    )
     calls += evidence.area_calls(kinds)
     first_rule = len(calls)
     calls += [
@@ -656,7 +665,7 @@ def run_gaps(
     evidence.prepare(kinds, hit_providers)
     hits: list[Hit] = []
     for (query, rule, _bindings), found in zip(jobs, rows, strict=True):
-        hits.extend(_hits(query, found, evidence, rule))
+        hits.extend(_hits(query, found, evidence, rule, evidence_lines))
     hits.sort(key=Hit.sort_key)
     context_answers = answers[:2] if context else []
     area_answers = answers[len(context_answers) : len(context_answers) + 4]
@@ -747,10 +756,14 @@ def _severity(query: NamedQuery) -> str:
 
 
 def _hits(
-    query: NamedQuery, rows: list[dict[str, str]], evidence: _EvidenceIndex, rule: Rule
+    query: NamedQuery,
+    rows: list[dict[str, str]],
+    evidence: _EvidenceIndex,
+    rule: Rule,
+    lines: bool = True,
 ) -> list[Hit]:
     template = query.header.get("explain", query.summary)
-    kind = query.header.get("considered", "")
+    kind = query.header.get("considered", "") if lines else ""
     out = []
     for row in rows:
         subjects = tuple(

@@ -13,12 +13,12 @@ from typing import TYPE_CHECKING
 from rdflib import URIRef
 
 from pcr_graph.analysis.change.edits import copy_store, restrict_to_date
-from pcr_graph.analysis.change.scope import area_copy, area_quads, store_of
-from pcr_graph.analysis.gaps import run_gaps
+from pcr_graph.analysis.change.scope import area_copy, area_quads, derive_copy, store_of
+from pcr_graph.analysis.gaps import run_gaps, values_query
 from pcr_graph.analysis.network.figures import _names
 from pcr_graph.analysis.network.records import Provider, _short
 from pcr_graph.analysis.network.views import forum_records
-from pcr_graph.analysis.queries import resolve_areas
+from pcr_graph.analysis.queries import resolve_areas, writable_iri
 from pcr_graph.core.errors import UsageError
 from pcr_graph.core.resources import ontology_files, reference_files
 from pcr_graph.ingest.workbook import import_workbook
@@ -30,9 +30,10 @@ if TYPE_CHECKING:
 # Each link's facts side by side, unordered (take_snapshot keeps them in sets); the names of
 # participants and areas apart (_PARTICIPANT_LABELS, _LINK_AREA_LABELS). Nested in this
 # query and sorted they made it three times slower (0.26 s -> 0.09 s for the largest area
-# of 55,000 providers).
+# of 55,000 providers). #WANTED# becomes the links of the areas asked for (_of_areas).
 _DIFF_LINKS = """
 SELECT ?link ?id ?type ?participant ?area WHERE {
+  #WANTED#
   ?link a pcr:CollaborationLink .
   OPTIONAL { ?link dcterms:identifier ?id }
   OPTIONAL { ?link pcr:linkType/skos:notation ?type }
@@ -44,6 +45,7 @@ SELECT ?link ?id ?type ?participant ?area WHERE {
 
 _PARTICIPANT_LABELS = """
 SELECT DISTINCT ?participant ?label WHERE {
+  #WANTED#
   ?link a pcr:CollaborationLink ; pcr:participant ?participant .
   ?participant skos:prefLabel ?label .
 }
@@ -52,6 +54,32 @@ SELECT DISTINCT ?participant ?label WHERE {
 
 # Sorted: an area not typed pcr:Area takes its first label in SPARQL order.
 _LINK_AREA_LABELS = """
+SELECT DISTINCT ?area ?label WHERE {
+  #WANTED#
+  ?link a pcr:CollaborationLink ; pcr:area ?area .
+  ?area skos:prefLabel ?label .
+}
+ORDER BY ?area ?label
+"""
+
+
+def _of_areas(template: str, areas: Sequence[URIRef] | None) -> str:
+    """``template`` for the links of ``areas`` (every link when None, or when an area IRI
+    cannot be written: it is then bound nowhere, and take_snapshot keeps the links of
+    ``areas`` itself).
+
+    A ``VALUES`` block leading the group makes Oxigraph start from those areas' links (a
+    bound variable would not: it plans before it substitutes). The IRIs are the store's own
+    areas (resolve_areas), each checked by ``values_query`` to be a plain IRI that cannot
+    end the ``<…>`` it is written in.
+    """
+    if not areas or not all(writable_iri(str(a)) for a in areas):
+        return template.replace("#WANTED#", "")
+    wanted = "#VALUES#\n  ?link pcr:area ?wanted ."
+    return values_query(template.replace("#WANTED#", wanted), "wanted", [str(a) for a in areas])
+
+
+_AREA_LABELS = """
 SELECT DISTINCT ?area ?label WHERE {
   ?link a pcr:CollaborationLink ; pcr:area ?area .
   ?area skos:prefLabel ?label .
@@ -142,21 +170,22 @@ def _hit_key(hit: Hit) -> tuple[str, str, tuple[tuple[str, str], ...]]:
 def take_snapshot(
     store: Store, areas: Sequence[URIRef] | None = None, report: GapReport | None = None
 ) -> Snapshot:
-    """Read what :func:`diff_snapshots` compares from a store (runs the gap rules)."""
+    """Read what :func:`diff_snapshots` compares from a store (runs the gap rules, whose
+    hits then carry no evidence lines: a diff shows none)."""
     wanted = {str(a) for a in areas} if areas is not None else None
     area_labels = {r["area"]: r["label"] for r in store.select(_AREA_LABELS).strings()}
-    for row in store.select(_LINK_AREA_LABELS).strings():
+    for row in store.select(_of_areas(_LINK_AREA_LABELS, areas)).strings():
         if row["label"]:
             area_labels.setdefault(row["area"], row["label"])
     labels: dict[str, set[str]] = defaultdict(set)
-    for row in store.select(_PARTICIPANT_LABELS).strings():
+    for row in store.select(_of_areas(_PARTICIPANT_LABELS, areas)).strings():
         labels[row["participant"]].add(row["label"])
     # A participant's names: its labels, or its IRI's last part for an empty or no label.
     names = {
         member: {label or _short(member) for label in found} for member, found in labels.items()
     }
     parts: dict[str, dict[str, set[str]]] = defaultdict(lambda: defaultdict(set))
-    for row in store.select(_DIFF_LINKS).strings():
+    for row in store.select(_of_areas(_DIFF_LINKS, areas)).strings():
         state = parts[row["link"]]
         for key in ("id", "type", "area"):
             if row[key]:
@@ -193,7 +222,9 @@ def take_snapshot(
                 info = member_info.get(member, Provider(member))
                 for sector in info.sectors:
                     planning[(area, sector)].add(info.label or _short(member))
-    report = report if report is not None else run_gaps(store, areas=areas, context=False)
+    if report is None:
+        # Without the hits' evidence lines: a diff shows none.
+        report = run_gaps(store, areas=areas, context=False, evidence_lines=False)
     hits = {_hit_key(h): h for h in report.hits}
     for iri, label in report.areas:
         area_labels.setdefault(iri, label)
@@ -340,6 +371,7 @@ def diff_dates(
         def on(day: dt.date) -> Snapshot:
             copy = store_of(quads)
             restrict_to_date(copy, day)
+            derive_copy(copy)
             return take_snapshot(copy, wanted)
 
         # Two copies, nothing shared: Oxigraph answers their queries side by side.

@@ -50,7 +50,7 @@ from typing import Any
 
 from rdflib import URIRef
 
-from pcr_graph.analysis.derived import DERIVED_NS, adopt, is_current
+from pcr_graph.analysis.derived import DERIVED_NS, adopt, derive, is_current
 from pcr_graph.store.engines import DERIVED_GRAPH, OxigraphStore, Store
 
 _RDF_TYPE = "http://www.w3.org/1999/02/22-rdf-syntax-ns#type"
@@ -303,4 +303,17 @@ def store_of(quads: Sequence[Any], summaries: Sequence[Any] | None = None) -> Ox
     return twin
 
 
-__all__ = ["SCALING", "area_copy", "area_quads", "area_summaries", "store_of"]
+def derive_copy(copy: OxigraphStore) -> None:
+    """Derive the summaries of an area copy (after its edits) now, without waiting.
+
+    :func:`~pcr_graph.analysis.derived.ensure_derived` derives under one lock for every
+    store, so two copies answered side by side (diff's two dates) derived one after the
+    other (0.25 s at 55,000 providers). A copy belongs to one thread and has no cache:
+    :func:`~pcr_graph.analysis.derived.derive` then
+    :func:`~pcr_graph.analysis.derived.adopt` is what ensure_derived would do for it.
+    """
+    derive(copy)
+    adopt(copy)
+
+
+__all__ = ["SCALING", "area_copy", "area_quads", "area_summaries", "derive_copy", "store_of"]

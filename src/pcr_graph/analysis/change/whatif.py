@@ -12,7 +12,12 @@ from rdflib import URIRef
 
 from pcr_graph.analysis.change.diff import Change, _hit_key, _sort_changes, change_rows
 from pcr_graph.analysis.change.edits import copy_store, remove_provider
-from pcr_graph.analysis.change.scope import area_quads, area_summaries, store_of
+from pcr_graph.analysis.change.scope import (
+    area_quads,
+    area_summaries,
+    derive_copy,
+    store_of,
+)
 from pcr_graph.analysis.gaps import Hit, run_gaps
 from pcr_graph.analysis.network.build import build_provider_graph
 from pcr_graph.analysis.network.pathways import PathwayScore, pathway_scores
@@ -128,8 +133,7 @@ def what_if_remove(
             remove_provider(data, iri)
             surviving = {r["link"] for r in data.select(_LINKS).strings()}
         graphs = [provider_graph(data, area_ref) for area_ref in areas]
-        hits = run_gaps(data, areas=areas, context=False).hits if areas else []
-        return surviving, graphs, {_hit_key(h): h for h in hits}
+        return surviving, graphs, _hits(data, areas)
 
     quads = area_quads(store, areas, [iri]) if scope else None
     if quads is not None:
@@ -145,8 +149,8 @@ def what_if_remove(
         before, after = run_concurrently(store, sides)
         views: list[_View] = before[0]
         members: list[set[str]] = after[1]
-        before_hits, (surviving, after_hits) = before[1], (after[0], after[2])
-        before_graphs = [view.graph(a) for view, a in zip(views, areas, strict=True)]
+        before_graphs, before_hits = before[1], before[2]
+        surviving, after_hits = after[0], after[2]
         after_graphs = [
             _after_view(view, str(iri), surviving, kept).graph(a)
             for view, kept, a in zip(views, members, areas, strict=True)
@@ -250,15 +254,24 @@ SELECT DISTINCT ?area ?provider WHERE {
 """
 
 
+def _hits(data: Store, areas: list[URIRef]) -> dict[Any, Hit]:
+    """The areas' gap-rule hits by key, without evidence lines (what-if shows none)."""
+    hits = run_gaps(data, areas=areas, context=False, evidence_lines=False).hits if areas else []
+    return {_hit_key(h): h for h in hits}
+
+
 def _scoped_before(
     quads: list[Any], summaries: list[Any] | None, areas: list[URIRef]
-) -> tuple[list[_View], dict[Any, Hit]]:
-    """On an area copy as it is: each area's view and the areas' gap-rule hits."""
+) -> tuple[list[_View], list[Any], dict[Any, Hit]]:
+    """On an area copy as it is: each area's view and provider graph, and the areas'
+    gap-rule hits."""
     data = store_of(quads, summaries)
+    if summaries is None:
+        derive_copy(data)
     broader, expected = sector_hierarchy(data), expected_pathways(data)
     views = [_View(*provider_records(data, area), broader, expected) for area in areas]
-    hits = run_gaps(data, areas=areas, context=False).hits if areas else []
-    return views, {_hit_key(h): h for h in hits}
+    graphs = [view.graph(area) for view, area in zip(views, areas, strict=True)]
+    return views, graphs, _hits(data, areas)
 
 
 def _scoped_after(
@@ -268,13 +281,13 @@ def _scoped_after(
     and the areas' gap-rule hits."""
     data = store_of(quads)
     remove_provider(data, provider)
+    derive_copy(data)
     surviving = {r["link"] for r in data.select(_LINKS).strings()}
     members = [
         {r["provider"] for r in data.select(_VIEW_MEMBERS, {"area": area}).strings()}
         for area in areas
     ]
-    hits = run_gaps(data, areas=areas, context=False).hits if areas else []
-    return surviving, members, {_hit_key(h): h for h in hits}
+    return surviving, members, _hits(data, areas)
 
 
 def _after_view(view: _View, removed: str, surviving: set[str], members: set[str]) -> _View:
@@ -288,10 +301,14 @@ def _after_view(view: _View, removed: str, surviving: set[str], members: set[str
     """
     links = []
     for link in view.links:
-        if link.iri in surviving:
+        if link.iri not in surviving:
+            continue
+        if removed in link.participants:
             left = tuple(p for p in link.participants if p != removed)
             if left:
                 links.append(dataclasses.replace(link, participants=left))
+        else:
+            links.append(link)
     providers = [p for p in view.providers if p.iri in members]
     return dataclasses.replace(
         view, providers=providers, links=links, label=view.label if providers else ""
