@@ -112,14 +112,16 @@ def _betweenness(
     adjacency = [sorted(index[w] for w in G[node]) for node in nodes]
     score = [0.0] * n
     plain_score = [0.0] * n
+    # Per sector set of the source: 1.0 for each provider of a crossing sector set.
+    ends = [[1.0 if crosses[k][kind[w]] else 0.0 for w in range(n)] for k in range(len(kinds))]
     for source in sources:
         counts_cross = bool(kinds[kind[source]])
         if not counts_cross and not plain:
             continue
-        cross = crosses[kind[source]]
+        end = ends[kind[source]]
         dist = [-1] * n
         sigma = [0] * n
-        pred: dict[int, list[int]] = {source: []}
+        pred: list[list[int]] = [[]] * n
         dist[source], sigma[source] = 0, 1
         order = [source]
         position = 0
@@ -135,24 +137,40 @@ def _betweenness(
                 elif seen == step:
                     sigma[w] += paths
                     pred[w].append(v)
-        if counts_cross:
+        order.reverse()
+        # Brandes' accumulation, both measures in one pass over the paths (each sum in the
+        # order it always had): the cross-sector one counts only targets of another
+        # sector; the plain one every target, as networkx's _accumulate_basic.
+        if counts_cross and plain:
             delta = [0.0] * n
-            for w in reversed(order):
-                # Brandes' accumulation, counting only targets of another sector.
-                carried = delta[w] + (1.0 if cross[kind[w]] else 0.0)
+            plain_delta = [0.0] * n
+            for w in order:
+                carried = delta[w] + end[w]
+                paths = sigma[w]
+                coefficient = (1.0 + plain_delta[w]) / paths
                 for v in pred[w]:
-                    delta[v] += sigma[v] / sigma[w] * carried
+                    delta[v] += sigma[v] / paths * carried
+                    plain_delta[v] += sigma[v] * coefficient
                 if w != source:
                     score[w] += delta[w]
-        if plain:
+                    plain_score[w] += plain_delta[w]
+        elif counts_cross:
             delta = [0.0] * n
-            for w in reversed(order):
-                # As networkx's _accumulate_basic, every target counting.
-                coefficient = (1.0 + delta[w]) / sigma[w]
+            for w in order:
+                carried = delta[w] + end[w]
+                paths = sigma[w]
                 for v in pred[w]:
-                    delta[v] += sigma[v] * coefficient
+                    delta[v] += sigma[v] / paths * carried
                 if w != source:
-                    plain_score[w] += delta[w]
+                    score[w] += delta[w]
+        else:
+            plain_delta = [0.0] * n
+            for w in order:
+                coefficient = (1.0 + plain_delta[w]) / sigma[w]
+                for v in pred[w]:
+                    plain_delta[v] += sigma[v] * coefficient
+                if w != source:
+                    plain_score[w] += plain_delta[w]
     # Each node's sums run over the other providers as sources: n - 1 of them, of which
     # the sample holds k, or k - 1 when the node itself was drawn (as networkx rescales).
     drawn = set(sources)

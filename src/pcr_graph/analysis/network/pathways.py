@@ -44,9 +44,13 @@ def pathway_scores(
     """
     weight_of = dict(LINK_TYPE_WEIGHTS if weights is None else weights)
     hierarchy = G.graph.get("broader", {}) if broader is None else broader
-    closure = {
-        n: set().union(*(ancestors(s, hierarchy) for s in G.nodes[n].get("sectors", ()))) for n in G
-    }
+    # Each sector's ancestors once, not once per provider of it.
+    above: dict[str, set[str]] = {}
+    for n in G:
+        for s in G.nodes[n].get("sectors", ()):
+            if s not in above:
+                above[s] = ancestors(s, hierarchy)
+    closure = {n: set().union(*(above[s] for s in G.nodes[n].get("sectors", ()))) for n in G}
     # Each sector's providers, so that a pathway looks only at the edges of its own: an edge
     # joins (A, B) when one end is of A and the other of B, so it is found from the end of A
     # (perhaps from both ends: the maximum and the sets below do not mind).

@@ -28,7 +28,7 @@ from pcr_graph.render.maps.palette import (
 )
 from pcr_graph.render.maps.panels import gap_panel, legend, table_view
 from pcr_graph.render.maps.positions import draw_nodes
-from pcr_graph.render.maps.visoptions import plain_network_data, vis_options
+from pcr_graph.render.maps.visoptions import plain_lists, vis_options
 
 __all__ = ["render_area_html"]
 
@@ -92,8 +92,11 @@ class _Prepared:
 
 
 def _prepare(area: AreaMap, seed: int) -> _Prepared:
-    """Build the pyvis Network for ``area`` and take its nodes, edges and options."""
-    from pyvis.network import Network
+    """The vis-network nodes, edges and options of ``area``, as pyvis's ``Node`` and
+    ``Edge`` make them."""
+    # Imported here: pyvis loads jinja2, kept off `pcr-graph --help`.
+    from pyvis.edge import Edge
+    from pyvis.node import Node
 
     _check(area)
     drawn = draw_nodes(area, seed)
@@ -106,9 +109,13 @@ def _prepare(area: AreaMap, seed: int) -> _Prepared:
         for node_id, look in drawn.looks.items()
     }
 
-    # directed=True only to skip pyvis's quadratic duplicate-edge check, which would also
-    # merge two different links between the same pair; arrows are switched off below.
-    net = Network(directed=True, cdn_resources="in_line")
+    # pyvis's Node and Edge, not Network.add_node / add_edge: those look each node up in a
+    # list (0.25 s for the largest area at 55,000 providers), and add_edge's duplicate check
+    # on an undirected Network would merge two different links between the same pair.
+    # _check has made sure ids are unique and every edge's ends are nodes. The dicts are
+    # what a directed Network holds, less its arrows (see plain_network_data).
+    vis_nodes: list[dict[str, Any]] = []
+    vis_edges: list[dict[str, Any]] = []
     for node in area.nodes:
         marked = bool(gap_texts[node.id])
         x, y = arranged.positions[node.id]
@@ -117,9 +124,7 @@ def _prepare(area: AreaMap, seed: int) -> _Prepared:
         extra: dict[str, Any] = {"label": label} if zoom <= 1 else {"label": "", "pcrLabel": label}
         if 1 < zoom < math.inf:
             extra["pcrZoom"] = zoom
-        net.add_node(
-            node.id,
-            shape=shape,
+        shown: dict[str, Any] = dict(
             color={
                 "background": fill,
                 "border": border,
@@ -141,6 +146,9 @@ def _prepare(area: AreaMap, seed: int) -> _Prepared:
             **({"pcrGroup": node.group, "pcrGroupNote": node.group_note} if node.group else {}),
             **extra,
         )
+        # As Network.add_node: a node with no label is labelled with its id.
+        text = shown.pop("label")
+        vis_nodes.append(Node(node.id, shape, label=text or node.id, **shown).options)
     seen_pairs: dict[frozenset[str], int] = {}
     for edge in area.edges:
         colour, dashes = _link_style(edge)
@@ -153,25 +161,28 @@ def _prepare(area: AreaMap, seed: int) -> _Prepared:
             side = "curvedCW" if parallel % 2 else "curvedCCW"
             smooth = {"enabled": True, "type": side, "roundness": 0.2 * ((parallel + 1) // 2)}
         membership = edge.kind == "membership"
-        net.add_edge(
-            edge.source,
-            edge.target,
-            id=edge.id,
-            color={"color": colour, "highlight": colour, "hover": colour, "inherit": False},
-            dashes=list(dashes) if dashes else False,
-            width=1 if membership else 2.5,
-            smooth=smooth,
-            title=_edge_tooltip(edge, names),
-            pcrKey=_edge_key(edge),
-            **({"pcrLink": _link_id(edge)} if edge.kind != "membership" else {}),
+        vis_edges.append(
+            Edge(
+                edge.source,
+                edge.target,
+                directed=True,
+                id=edge.id,
+                color={"color": colour, "highlight": colour, "hover": colour, "inherit": False},
+                dashes=list(dashes) if dashes else False,
+                width=1 if membership else 2.5,
+                smooth=smooth,
+                title=_edge_tooltip(edge, names),
+                pcrKey=_edge_key(edge),
+                **({"pcrLink": _link_id(edge)} if edge.kind != "membership" else {}),
+            ).options
         )
-    net.options = vis_options(
+    options = vis_options(
         arranged.font,
         seed,
         interaction={"hideEdgesOnDrag": large, "hideEdgesOnZoom": large},
     )
-    plain_nodes, plain_edges = plain_network_data(net)
-    return _Prepared(plain_nodes, plain_edges, net.options)
+    plain_nodes, plain_edges = plain_lists(vis_nodes, vis_edges)
+    return _Prepared(plain_nodes, plain_edges, options)
 
 
 def _gap_data(

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-__all__ = ["FONT_FACE", "plain_network_data", "vis_options"]
+__all__ = ["FONT_FACE", "plain_lists", "plain_network_data", "vis_options"]
 
 FONT_FACE = "system-ui, -apple-system, 'Segoe UI', Roboto, sans-serif"
 
@@ -54,6 +54,13 @@ def plain_network_data(net: Any) -> tuple[list[dict[str, Any]], list[dict[str, A
     with its id when given none; a label that waits for the zoom (``pcrLabel``) is ``""``.
     """
     vis_nodes, vis_edges, *_rest = net.get_network_data()
+    return plain_lists(vis_nodes, vis_edges)
+
+
+def plain_lists(
+    vis_nodes: list[dict[str, Any]], vis_edges: list[dict[str, Any]]
+) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
+    """:func:`plain_network_data` of the nodes and edges of a directed pyvis Network."""
     edges = [{k: v for k, v in e.items() if k != "arrows"} for e in vis_edges]
     nodes = [dict(n, label="") if "pcrLabel" in n else n for n in vis_nodes]
     return nodes, edges
