@@ -20,6 +20,7 @@ from rdflib import URIRef
 
 from pcr_graph.analysis.change import diff_dates, diff_stores, open_snapshot, what_if_remove
 from pcr_graph.analysis.change.diff import take_snapshot
+from pcr_graph.analysis.change.edits import restrict_to_date
 from pcr_graph.analysis.change.scope import area_copy, area_quads, area_summaries, store_of
 from pcr_graph.analysis.derived import DERIVED_NS, ensure_derived
 from pcr_graph.analysis.gaps import Hit, run_gaps
@@ -303,3 +304,23 @@ def test_the_unedited_copy_takes_its_areas_summaries_from_the_store() -> None:
         derived_itself = run_gaps(store_of(quads), areas=[area], context=False)
         adopted = run_gaps(store_of(quads, summaries), areas=[area], context=False)
         assert adopted.hits == derived_itself.hits, area
+
+
+def test_a_date_that_ends_nothing_keeps_the_stores_summaries(tmp_path: Path) -> None:
+    # diff --at: a copy that a date leaves as it is (every link and membership active)
+    # takes the store's summaries of its areas instead of deriving them: the same changes.
+    data = tmp_path / "england.ttl"
+    write_synthetic(data, 300, 1)
+    project = Project(workspace=tmp_path / "none", include_demo=False)
+    store = open_store([*project.files(), data], "oxigraph")
+    ensure_derived(store)
+    old, new = dt.date(2019, 4, 1), dt.date(2024, 4, 1)
+    for area in _column(store, _AREAS)[:2]:
+        quads = area_quads(store, [area])
+        assert quads is not None
+        copy = store_of(quads)
+        size = len(copy)
+        restrict_to_date(copy, new)
+        assert len(copy) == size  # the premise: nothing of this area ends before then
+        changes = diff_dates(store, old, new, [area])
+        assert changes and changes == diff_dates(store, old, new, [area], scope=False)

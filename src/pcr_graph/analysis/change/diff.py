@@ -13,7 +13,14 @@ from typing import TYPE_CHECKING
 from rdflib import URIRef
 
 from pcr_graph.analysis.change.edits import copy_store, restrict_to_date
-from pcr_graph.analysis.change.scope import area_copy, area_quads, derive_copy, store_of
+from pcr_graph.analysis.change.scope import (
+    area_copy,
+    area_quads,
+    area_summaries,
+    derive_copy,
+    store_of,
+    take_summaries,
+)
 from pcr_graph.analysis.gaps import run_gaps, values_query
 from pcr_graph.analysis.network.figures import _names
 from pcr_graph.analysis.network.records import Provider, _short
@@ -366,12 +373,21 @@ def diff_dates(
     """
     wanted = resolve_areas(store, [str(a) for a in areas or ()])
     quads = area_quads(store, wanted) if wanted and scope else None
-    if quads is not None:
+    if quads is not None and wanted:
+        summaries = area_summaries(store, wanted)
 
         def on(day: dt.date) -> Snapshot:
             copy = store_of(quads)
+            size = len(copy)
             restrict_to_date(copy, day)
-            derive_copy(copy)
+            if summaries is not None and len(copy) == size:
+                # Every link and membership of the copy is active on the day (the edits
+                # delete only, so the size tells): the copy is the unedited area copy and
+                # takes the store's summaries of its areas (scope.area_summaries), as
+                # what-if's unedited copy does, instead of deriving them again.
+                take_summaries(copy, summaries)
+            else:
+                derive_copy(copy)
             return take_snapshot(copy, wanted)
 
         # Two copies, nothing shared: Oxigraph answers their queries side by side.

@@ -298,9 +298,16 @@ def store_of(quads: Sequence[Any], summaries: Sequence[Any] | None = None) -> Ox
     twin = OxigraphStore()
     twin.extend(quads)
     if summaries is not None:
-        twin.extend(summaries)
-        adopt(twin)
+        take_summaries(twin, summaries)
     return twin
+
+
+def take_summaries(copy: OxigraphStore, summaries: Sequence[Any]) -> None:
+    """Give an area copy holding what :func:`area_quads` selected, unedited, the
+    ``summaries`` of its areas (:func:`area_summaries`) as its derived graph, taken as up
+    to date."""
+    copy.extend(summaries)
+    adopt(copy)
 
 
 def derive_copy(copy: OxigraphStore) -> None:
@@ -316,4 +323,12 @@ def derive_copy(copy: OxigraphStore) -> None:
     adopt(copy)
 
 
-__all__ = ["SCALING", "area_copy", "area_quads", "area_summaries", "derive_copy", "store_of"]
+__all__ = [
+    "SCALING",
+    "area_copy",
+    "area_quads",
+    "area_summaries",
+    "derive_copy",
+    "store_of",
+    "take_summaries",
+]
