@@ -110,15 +110,62 @@ def _betweenness(
     # Sorted by node, as sorted indices: the traversal order, so the float sums, of the
     # original dict-based version, which the exact results must match exactly.
     adjacency = [sorted(index[w] for w in G[node]) for node in nodes]
-    score = [0.0] * n
-    plain_score = [0.0] * n
     # Per sector set of the source: 1.0 for each provider of a crossing sector set.
     ends = [[1.0 if crosses[k][kind[w]] else 0.0 for w in range(n)] for k in range(len(kinds))]
-    for source in sources:
-        counts_cross = bool(kinds[kind[source]])
+    counted = [bool(kinds[kind[source]]) for source in sources]
+    source_ends = [ends[kind[source]] for source in sources]
+    sums = _sums_arrays(adjacency, sources, counted, source_ends, plain)
+    score, plain_score = sums or _sums(adjacency, sources, counted, source_ends, plain)
+    # Each node's sums run over the other providers as sources: n - 1 of them, of which
+    # the sample holds k, or k - 1 when the node itself was drawn (as networkx rescales).
+    drawn = set(sources)
+    drawn_from = [(k - 1 if i in drawn else k) if sampled and k else n - 1 for i in range(n)]
+    if sampled:
+        for i in range(n):
+            score[i] *= (n - 1) / drawn_from[i]
+    groups: dict[frozenset[str], int] = defaultdict(int)
+    for node in nodes:
+        groups[sectors[node]] += 1
+    total = (
+        sum(
+            groups[g] * groups[h]
+            for g, h in itertools.combinations(sorted(groups, key=sorted), 2)
+            if _is_cross(g, h)
+        )
+        if groups
+        else 0
+    )
+    # Cross-sector pairs involving a provider of each sector set.
+    involving = [sum(count for g, count in groups.items() if _is_cross(a, g)) for a in kinds]
+    cross_result = {}
+    plain_result = {}
+    for i, node in enumerate(nodes):
+        pairs = total - involving[kind[i]]
+        # Each unordered pair was counted once from each end.
+        cross_result[node] = score[i] / 2 / pairs if pairs else 0.0
+        # Normalised: ordered pairs (s, t) without v, over the sources drawn.
+        plain_result[node] = plain_score[i] / (drawn_from[i] * (n - 2)) if plain and n > 2 else 0.0
+    return plain_result, cross_result
+
+
+def _sums(
+    adjacency: list[list[int]],
+    sources: list[int],
+    counted: list[bool],
+    source_ends: list[list[float]],
+    plain: bool,
+) -> tuple[list[float], list[float]]:
+    """Brandes' sums, cross-sector and plain, one source at a time in plain Python.
+
+    ``counted[i]``: whether source ``i`` counts for the cross-sector sums (it has sectors);
+    ``source_ends[i][w]``: 1.0 if ``w`` is a provider of a sector crossing source ``i``'s.
+    """
+    n = len(adjacency)
+    score = [0.0] * n
+    plain_score = [0.0] * n
+    for source, counts_cross, end in zip(sources, counted, source_ends, strict=True):
         if not counts_cross and not plain:
             continue
-        end = ends[kind[source]]
         dist = [-1] * n
         sigma = [0] * n
         pred: list[list[int]] = [[]] * n
@@ -171,36 +218,114 @@ def _betweenness(
                     plain_delta[v] += sigma[v] * coefficient
                 if w != source:
                     plain_score[w] += plain_delta[w]
-    # Each node's sums run over the other providers as sources: n - 1 of them, of which
-    # the sample holds k, or k - 1 when the node itself was drawn (as networkx rescales).
-    drawn = set(sources)
-    drawn_from = [(k - 1 if i in drawn else k) if sampled and k else n - 1 for i in range(n)]
-    if sampled:
-        for i in range(n):
-            score[i] *= (n - 1) / drawn_from[i]
-    groups: dict[frozenset[str], int] = defaultdict(int)
-    for node in nodes:
-        groups[sectors[node]] += 1
-    total = (
-        sum(
-            groups[g] * groups[h]
-            for g, h in itertools.combinations(sorted(groups, key=sorted), 2)
-            if _is_cross(g, h)
-        )
-        if groups
-        else 0
-    )
-    # Cross-sector pairs involving a provider of each sector set.
-    involving = [sum(count for g, count in groups.items() if _is_cross(a, g)) for a in kinds]
-    cross_result = {}
-    plain_result = {}
-    for i, node in enumerate(nodes):
-        pairs = total - involving[kind[i]]
-        # Each unordered pair was counted once from each end.
-        cross_result[node] = score[i] / 2 / pairs if pairs else 0.0
-        # Normalised: ordered pairs (s, t) without v, over the sources drawn.
-        plain_result[node] = plain_score[i] / (drawn_from[i] * (n - 2)) if plain and n > 2 else 0.0
-    return plain_result, cross_result
+    return score, plain_score
+
+
+def _sums_arrays(
+    adjacency: list[list[int]],
+    sources: list[int],
+    counted: list[bool],
+    source_ends: list[list[float]],
+    plain: bool,
+) -> tuple[list[float], list[float]] | None:
+    """:func:`_sums` with numpy, many sources at once, level by level: the same floats.
+
+    Every float is computed by the same operations in the same order as :func:`_sums`:
+    a node's sum over its successors is a ``bincount`` over them sorted as the
+    one-source search meets them (descending position in its breadth-first order, which is
+    rebuilt: a node is placed by the first-placed of its predecessors, then by index), and
+    the sources' sums are added one source at a time, in order. Path counts are summed as
+    floats, exact below 2**53; above it (never seen: it would take some 10**15 shortest
+    paths between two providers) this returns None and :func:`_sums` does the work.
+    """
+    import numpy as np  # inside: a slow import, kept off `pcr-graph --help`
+
+    n = len(adjacency)
+    score = np.zeros(n)
+    plain_score = np.zeros(n)
+    indptr = np.zeros(n + 1, dtype=np.int64)
+    indptr[1:] = np.cumsum([len(a) for a in adjacency])
+    indices = np.array([w for a in adjacency for w in a], dtype=np.int64)
+    degree = np.diff(indptr)
+    batch = max(1, min(256, 2_000_000 // max(n, 1)))
+    # The sources share a few lists (one per sector set): each made an array once.
+    arrays: dict[int, Any] = {}
+
+    def as_array(values: list[float]) -> Any:
+        if id(values) not in arrays:
+            arrays[id(values)] = np.array(values, dtype=np.float64)
+        return arrays[id(values)]
+
+    # Positions fit 16 bits for up to 32,767 providers: numpy then sorts them by radix.
+    small = np.int16 if n < 2**15 else np.int64
+    for first in range(0, len(sources), batch):
+        rows = len(sources[first : first + batch])
+        size = rows * n
+        origin = np.array(sources[first : first + batch], dtype=np.int64)
+        # Row r of each (rows x n) table, flattened, is the search from origin[r].
+        dist = np.full(size, -1, dtype=np.int64)
+        sigma = np.zeros(size)
+        position = np.zeros(size, dtype=np.int64)
+        start = np.arange(rows, dtype=np.int64) * n + origin
+        dist[start], sigma[start] = 0, 1.0
+        placed = np.ones(rows, dtype=np.int64)
+        front_row, front_node = np.arange(rows, dtype=np.int64), origin
+        levels: list[tuple[Any, Any]] = []
+        step = 0
+        while front_row.size:
+            fan = degree[front_node]
+            total = int(fan.sum())
+            if not total:
+                break
+            row = np.repeat(front_row, fan)
+            offsets = np.repeat(indptr[front_node] - (np.cumsum(fan) - fan), fan)
+            head = row * n + indices[offsets + np.arange(total)]
+            tail = row * n + np.repeat(front_node, fan)
+            dist[head[dist[head] < 0]] = step + 1
+            keep = dist[head] == step + 1
+            head, tail = head[keep], tail[keep]
+            if not head.size:
+                break
+            sigma += np.bincount(head, weights=sigma[tail], minlength=size)
+            # Place the new nodes: by their first-placed predecessor, then by index.
+            first_from = np.full(size, n, dtype=np.int64)
+            np.minimum.at(first_from, head, position[tail])
+            reached = np.zeros(size, dtype=bool)
+            reached[head] = True
+            found = np.flatnonzero(reached)  # by row, then index
+            found_row = found // n
+            found = found[np.argsort(found_row * n + first_from[found], kind="stable")]
+            found_row = found // n
+            rank = np.arange(found.size) - np.searchsorted(found_row, found_row)
+            position[found] = placed[found_row] + rank
+            placed += np.bincount(found_row, minlength=rows)
+            levels.append((tail, head))
+            front_row, front_node = found_row, found % n
+            step += 1
+        if sigma.max() >= 2.0**53:
+            return None
+        delta = np.zeros(size)
+        plain_delta = np.zeros(size)
+        end = np.concatenate([as_array(e) for e in source_ends[first : first + rows]])
+        for tail, head in reversed(levels):
+            # Each tail's successors in the order the one-source loop meets them: the later
+            # placed first (bincount adds each bucket's weights in array order).
+            order = np.argsort((n - 1 - position[head]).astype(small), kind="stable")
+            tail, head = tail[order], head[order]
+            paths = sigma[head]
+            carried = delta[head] + end[head]
+            delta += np.bincount(tail, weights=sigma[tail] / paths * carried, minlength=size)
+            if plain:
+                coefficient = (1.0 + plain_delta[head]) / paths
+                plain_delta += np.bincount(tail, weights=sigma[tail] * coefficient, minlength=size)
+        delta[start] = 0.0
+        plain_delta[start] = 0.0
+        for r in range(rows):
+            if counted[first + r]:
+                score += delta[r * n : (r + 1) * n]
+            if plain:
+                plain_score += plain_delta[r * n : (r + 1) * n]
+    return score.tolist(), plain_score.tolist()
 
 
 def _sampled_sources(n: int, k: int | None, seed: int) -> list[int]:
