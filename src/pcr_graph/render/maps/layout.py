@@ -310,13 +310,21 @@ def reveal_zooms(
     count = len(points)
     zoom = [math.inf] * count
     cell = max((fp.label_width for fp in footprints), default=1.0) or 1.0
-    grid: dict[tuple[int, int], list[int]] = {}
     # Each label box as plain floats (its centre's x, the y of its label line, its size):
     # the pair test below runs some 150,000 times for an area of 2,000 providers.
     xs = [x for x, _ in points]
     ys = [y + fp.size for (_, y), fp in zip(points, footprints, strict=True)]
     widths = [fp.label_width for fp in footprints]
     heights = [fp.label_height for fp in footprints]
+    # The labels shown so far, by column (of width ``cell``) and by row of their label line
+    # (of height ``row``, the tallest label). Two boxes overlap at zoom 1 only if their
+    # label lines are less than half their heights apart, so a label is tested against
+    # those shown in the 3 columns around its own (as ever) whose line lies within that
+    # reach (and a row more each way), instead of every label of the 3 x 3 cells around
+    # it: the same labels that can overlap it, a quarter of the tests.
+    row = max(max(heights, default=1.0), 1.0)
+    shown: dict[tuple[int, int], list[int]] = {}
+    band = [0] * count
     for i in priority:
         width, height = widths[i], heights[i]
         if width <= 0:
@@ -324,8 +332,14 @@ def reveal_zooms(
         x, y = xs[i], ys[i]
         need = 1.0
         gx, gy = math.floor(x / cell), math.floor(points[i][1] / cell)
+        reach = (height + row) / 2
+        low, high = math.floor((y - reach) / row) - 1, math.floor((y + reach) / row) + 1
         near = [
-            j for ox in (-1, 0, 1) for oy in (-1, 0, 1) for j in grid.get((gx + ox, gy + oy), ())
+            j
+            for ox in (-1, 0, 1)
+            for r in range(low, high + 1)
+            for j in shown.get((gx + ox, r), ())
+            if -1 <= band[j] - gy <= 1
         ]
         for j in near:
             # The least zoom at which the two label boxes no longer overlap.
@@ -339,7 +353,8 @@ def reveal_zooms(
                     break  # it never shows: need only grows
         if need <= cap:
             zoom[i] = round(need, 3)
-            grid.setdefault((gx, gy), []).append(i)
+            band[i] = gy
+            shown.setdefault((gx, math.floor(y / row)), []).append(i)
     return zoom
 
 
