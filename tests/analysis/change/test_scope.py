@@ -324,3 +324,32 @@ def test_a_date_that_ends_nothing_keeps_the_stores_summaries(tmp_path: Path) -> 
         assert len(copy) == size  # the premise: nothing of this area ends before then
         changes = diff_dates(store, old, new, [area])
         assert changes and changes == diff_dates(store, old, new, [area], scope=False)
+
+
+LINK_TO_A_LINK = """
+@prefix pcr: <https://w3id.org/pcr-graph/def#> .
+@prefix dcterms: <http://purl.org/dc/terms/> .
+@prefix linktype: <https://w3id.org/pcr-graph/def/link-type/> .
+@prefix wb: <https://w3id.org/pcr-graph/id/wb/testshire/> .
+
+# Invalid (a participant that is a link), so that a date deletes a triple of a link it keeps.
+wb:link\\/L13 a pcr:CollaborationLink ; dcterms:identifier "L13" ;
+    pcr:linkType linktype:mutual-aid ;
+    pcr:participant wb:provider\\/tx-acute, wb:provider\\/tx-vol, wb:link\\/L12 ;
+    pcr:area wb:area\\/tx .
+"""
+
+
+def test_a_link_pointing_to_a_link_that_ends(project: Project) -> None:
+    # diff --at reads the links' facts once, from the store, unless a link of the areas
+    # points to a link or a membership (a date that ends it deletes that triple): then
+    # each copy's own. The same changes either way.
+    (project.imports_dir / "borders.ttl").write_text(BORDERS, encoding="utf-8")
+    (project.imports_dir / "odd.ttl").write_text(LINK_TO_A_LINK, encoding="utf-8")
+    store = project.open()
+    area = URIRef(f"{WB}area/tx")
+    changes = diff_dates(store, dt.date(2020, 4, 1), dt.date(2021, 3, 31), [area])
+    assert changes == diff_dates(
+        store, dt.date(2020, 4, 1), dt.date(2021, 3, 31), [area], scope=False
+    )
+    assert any("L13" in c.item and c.change == "changed" for c in changes), changes

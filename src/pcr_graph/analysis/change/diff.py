@@ -4,11 +4,11 @@ from __future__ import annotations
 
 import datetime as dt
 from collections import defaultdict
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from functools import partial
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from rdflib import URIRef
 
@@ -67,6 +67,23 @@ SELECT DISTINCT ?area ?label WHERE {
   ?area skos:prefLabel ?label .
 }
 ORDER BY ?area ?label
+"""
+
+
+_PRESENT_LINKS = """
+SELECT ?link WHERE {
+  #WANTED#
+  ?link a pcr:CollaborationLink .
+}
+"""
+
+
+_POINTS_TO_DATED = """
+ASK {
+  #WANTED#
+  ?link a pcr:CollaborationLink ; ?p ?x .
+  { ?x a pcr:CollaborationLink } UNION { ?x a org:Membership }
+}
 """
 
 
@@ -174,12 +191,17 @@ def _hit_key(hit: Hit) -> tuple[str, str, tuple[tuple[str, str], ...]]:
     return (hit.rule, hit.area, tuple((s.role, s.iri) for s in hit.subjects))
 
 
-def take_snapshot(
-    store: Store, areas: Sequence[URIRef] | None = None, report: GapReport | None = None
-) -> Snapshot:
-    """Read what :func:`diff_snapshots` compares from a store (runs the gap rules, whose
-    hits then carry no evidence lines: a diff shows none)."""
-    wanted = {str(a) for a in areas} if areas is not None else None
+@dataclass(frozen=True)
+class _Links:
+    """What a snapshot reads of the links: each link's facts (sets of ``id``, ``type``,
+    ``area``, ``participants``, ``members``), the participants' names, the areas' labels."""
+
+    parts: dict[str, dict[str, set[str]]]
+    names: dict[str, set[str]]
+    area_labels: dict[str, str]
+
+
+def _read_links(store: Store, areas: Sequence[URIRef] | None) -> _Links:
     area_labels = {r["area"]: r["label"] for r in store.select(_AREA_LABELS).strings()}
     for row in store.select(_of_areas(_LINK_AREA_LABELS, areas)).strings():
         if row["label"]:
@@ -203,21 +225,15 @@ def take_snapshot(
                 names[member] = {_short(member)}
             state["participants"] |= names[member]
             state["members"].add(member)
-    links = {}
-    provider_areas: dict[str, set[str]] = defaultdict(set)
-    for iri, state in parts.items():
-        link_areas = tuple(sorted(state["area"]))
-        if wanted is not None and not wanted & set(link_areas):
-            continue
-        links[iri] = _LinkState(
-            min(state["id"]) if state["id"] else _short(iri),
-            min(state["type"]) if state["type"] else "",
-            tuple(sorted(state["participants"])),
-            link_areas,
-            tuple(sorted(state["members"])),
-        )
-        for member in state["members"]:
-            provider_areas[member].update(link_areas)
+    return _Links(parts, names, area_labels)
+
+
+def _read_rest(
+    store: Store, areas: Sequence[URIRef] | None, report: GapReport | None = None
+) -> tuple[dict[tuple[str, str], set[str]], GapReport]:
+    """What a snapshot reads besides the links: who sits at each area's planning table,
+    and the gap report."""
+    wanted = {str(a) for a in areas} if areas is not None else None
     planning: dict[tuple[str, str], set[str]] = defaultdict(set)
     forums, members = forum_records(store)
     member_info = {m.iri: m for m in members}
@@ -232,6 +248,38 @@ def take_snapshot(
     if report is None:
         # Without the hits' evidence lines: a diff shows none.
         report = run_gaps(store, areas=areas, context=False, evidence_lines=False)
+    return planning, report
+
+
+def _snapshot(
+    read: _Links,
+    present: set[str] | None,
+    planning: dict[tuple[str, str], set[str]],
+    report: GapReport,
+    areas: Sequence[URIRef] | None,
+) -> Snapshot:
+    """The snapshot of the links read (those ``present`` only, when given), the planning
+    tables and the report."""
+    wanted = {str(a) for a in areas} if areas is not None else None
+    names = read.names
+    links = {}
+    provider_areas: dict[str, set[str]] = defaultdict(set)
+    for iri, state in read.parts.items():
+        if present is not None and iri not in present:
+            continue
+        link_areas = tuple(sorted(state["area"]))
+        if wanted is not None and not wanted & set(link_areas):
+            continue
+        links[iri] = _LinkState(
+            min(state["id"]) if state["id"] else _short(iri),
+            min(state["type"]) if state["type"] else "",
+            tuple(sorted(state["participants"])),
+            link_areas,
+            tuple(sorted(state["members"])),
+        )
+        for member in state["members"]:
+            provider_areas[member].update(link_areas)
+    area_labels = dict(read.area_labels)
     hits = {_hit_key(h): h for h in report.hits}
     for iri, label in report.areas:
         area_labels.setdefault(iri, label)
@@ -242,6 +290,15 @@ def take_snapshot(
         area_labels,
         {p: (min(names[p]), tuple(sorted(a))) for p, a in sorted(provider_areas.items())},
     )
+
+
+def take_snapshot(
+    store: Store, areas: Sequence[URIRef] | None = None, report: GapReport | None = None
+) -> Snapshot:
+    """Read what :func:`diff_snapshots` compares from a store (runs the gap rules, whose
+    hits then carry no evidence lines: a diff shows none)."""
+    read = _read_links(store, areas)
+    return _snapshot(read, None, *_read_rest(store, areas, report), areas)
 
 
 def diff_snapshots(old: Snapshot, new: Snapshot) -> list[Change]:
@@ -376,7 +433,7 @@ def diff_dates(
     if quads is not None and wanted:
         summaries = area_summaries(store, wanted)
 
-        def on(day: dt.date) -> Snapshot:
+        def on(day: dt.date) -> tuple[Store, set[str], dict[tuple[str, str], set[str]], GapReport]:
             copy = store_of(quads)
             size = len(copy)
             restrict_to_date(copy, day)
@@ -388,10 +445,24 @@ def diff_dates(
                 take_summaries(copy, summaries)
             else:
                 derive_copy(copy)
-            return take_snapshot(copy, wanted)
+            present = {r["link"] for r in copy.select(_of_areas(_PRESENT_LINKS, wanted)).strings()}
+            return copy, present, *_read_rest(copy, wanted)
 
-        # Two copies, nothing shared: Oxigraph answers their queries side by side.
-        then, now = run_concurrently(store, [partial(on, old), partial(on, new)])
+        def links() -> tuple[_Links, bool]:
+            return _read_links(store, wanted), store.ask(_of_areas(_POINTS_TO_DATED, wanted))
+
+        # The links' facts are read once, from the store: a date only takes links away (the
+        # links present on it are read from its copy), unless a link points to a link or a
+        # membership, whose end would delete that triple; then each copy's own (never in
+        # data that passes the shapes). The two copies' queries run side by side.
+        jobs: list[Callable[[], Any]] = [links, partial(on, old), partial(on, new)]
+        (read, dated), *sides = run_concurrently(store, jobs)
+        then, now = (
+            _snapshot(
+                _read_links(copy, wanted) if dated else read, present, planning, report, wanted
+            )
+            for copy, present, planning, report in sides
+        )
         return diff_snapshots(then, now)
     first, second = copies if copies is not None else (copy_store(store), copy_store(store))
     restrict_to_date(first, old)
