@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+import json
 from dataclasses import replace
 from html.parser import HTMLParser
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
-from pcr_graph.render.html import notices_html, page_nav
+from pcr_graph.render.html import _JSON_ESCAPES, notices_html, page_nav, script_json
 from pcr_graph.render.maps import (
     IndexEntry,
     Overview,
@@ -124,3 +127,45 @@ def test_notices_and_nav_escape_their_text(payload: str) -> None:
 def test_nav_refuses_absolute_links() -> None:
     with pytest.raises(ValueError, match="relative"):
         page_nav((("/etc/passwd", "x"),))
+
+
+def _standard_library(value: object) -> str:
+    """What script_json wrote before orjson: json.dumps, then the six escapes."""
+    text = json.dumps(value, ensure_ascii=False, sort_keys=True, separators=(",", ":"))
+    for char, escaped in _JSON_ESCAPES.items():
+        text = text.replace(char, escaped)
+    return text
+
+
+_PIECES = ["a", "<", ">", "&", "'", '"', "\\", "/", "\u2028", "\u2029", "\x00", "\x1f", "\x7f"]
+_TEXT = st.lists(
+    st.sampled_from([*_PIECES, "é", "\uffff", "\U0001f600", "\ud800", "e-", "0.0000", "null"]),
+    max_size=6,
+).map("".join)
+_JSON = st.recursive(
+    st.none()
+    | st.booleans()
+    | st.integers(min_value=-(2**70), max_value=2**70)
+    | st.floats()
+    | st.sampled_from([1e-05, 1.5e-07, 1e16, 1e22, -0.0, 0.6000000000000001])
+    | _TEXT,
+    lambda inner: st.lists(inner, max_size=4) | st.dictionaries(_TEXT, inner, max_size=4),
+    max_leaves=30,
+)
+
+
+@settings(max_examples=400, deadline=None)
+@given(_JSON)
+def test_script_json_writes_the_standard_librarys_bytes(value: object) -> None:
+    # orjson writes the data of the big pages; where its text could differ (tiny floats,
+    # NaN, what it cannot write) the standard library does: the bytes are always json's.
+    assert script_json(value) == _standard_library(value)
+
+
+def test_script_json_orjson_path_on_a_map_and_unicode_keys() -> None:
+    keys = {"\uffff": 1, "\U0001f600": 2, "é": 3, "z": [0.25, 12.5, 1e16], "<\u2028>": "'&"}
+    assert script_json(keys) == _standard_library(keys)
+    page = render_area_html(sample_area())
+    data = page.split('id="pcr-data">', 1)[1].split("</script>", 1)[0]
+    assert "</" not in data and "\u2028" not in data
+    assert data == _standard_library(json.loads(data))

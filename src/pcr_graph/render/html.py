@@ -58,9 +58,33 @@ def script_json(value: object) -> str:
     ``'`` is escaped too, so no markup-significant character of untrusted text is left raw.
     The six characters only ever occur inside JSON strings, where ``\\uXXXX`` means the
     same thing, so the result still parses to ``value``.
+
+    The bytes are those of ``json.dumps(value, ensure_ascii=False, sort_keys=True,
+    separators=(",", ":"))``, escaped. orjson writes them (0.01 s instead of 0.08 s for the
+    8 MB of the largest area's map at 55,000 providers) unless its text could differ from
+    the standard library's: a float under 1e-4 (``0.00001`` for ``1e-05``), a NaN or an
+    infinity (``null`` for ``NaN``), or anything it cannot write; then the standard
+    library writes it (``tests/render/test_html.py`` compares the two).
     """
-    text = json.dumps(value, ensure_ascii=False, sort_keys=True, separators=(",", ":"))
-    return _JSON_UNSAFE.sub(lambda m: _JSON_ESCAPES[m.group(0)], text)
+    import orjson  # inside: only pages with data need it
+
+    # Dataclasses and datetimes, which json.dumps refuses, are not orjson's to write either.
+    options = (
+        orjson.OPT_SORT_KEYS | orjson.OPT_PASSTHROUGH_DATACLASS | orjson.OPT_PASSTHROUGH_DATETIME
+    )
+    try:
+        data = orjson.dumps(value, option=options)
+    except TypeError:  # orjson.JSONEncodeError, for one: a lone surrogate, a huge int
+        data = b""
+    if not data or _ORJSON_MAY_DIFFER.search(data):
+        text = json.dumps(value, ensure_ascii=False, sort_keys=True, separators=(",", ":"))
+        return _JSON_UNSAFE.sub(lambda m: _JSON_ESCAPES[m.group(0)], text)
+    for char, escaped in _JSON_ESCAPES.items():
+        data = data.replace(char.encode("utf-8"), escaped.encode("ascii"))
+    return data.decode("utf-8")
+
+
+_ORJSON_MAY_DIFFER = re.compile(rb"null|[0-9]e-|0\.0000")
 
 
 def csp_hash(script: str) -> str:
