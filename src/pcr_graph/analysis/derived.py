@@ -162,8 +162,8 @@ def _insert(store: Store, ntriples: str) -> None:
 def derive(store: Store) -> None:
     """(Re)write the derived graph of ``store`` from its data.
 
-    On Oxigraph each CONSTRUCT runs as a query over the union of the sources and its
-    triples go straight into the graph (:meth:`OxigraphStore.construct_into`); elsewhere
+    On Oxigraph the CONSTRUCTs run as queries over the union of the sources, side by side,
+    and their triples go straight into the graph (:meth:`OxigraphStore.construct_into`); elsewhere
     (rdflib, a remote endpoint) it runs as the equivalent SPARQL Update (:func:`as_insert`).
     """
     from pcr_graph.store.engines import source_graph_iri
@@ -174,11 +174,11 @@ def derive(store: Store) -> None:
     # reference store matches an update's pattern against the union of its graphs already
     # (and would try to fetch a USING graph from the network).
     using = [] if store.engine == "rdflib" else [source_graph_iri(n) for n in store.sources()]
-    for path in derive_files():
-        text = path.read_text(encoding="utf-8")
-        if construct_into is not None:
-            construct_into(text, DERIVED_GRAPH)
-        else:
+    texts = {path: path.read_text(encoding="utf-8") for path in derive_files()}
+    if construct_into is not None:
+        construct_into(list(texts.values()), DERIVED_GRAPH)
+    else:
+        for path, text in texts.items():
             store.update(as_insert(text, DERIVED_GRAPH, using, str(path)))
     _insert(store, MARKER)
 

@@ -18,6 +18,7 @@ import os
 import shutil
 from collections.abc import Callable, Iterator, Sequence
 from concurrent.futures import ThreadPoolExecutor
+from functools import partial
 from pathlib import Path
 from typing import Any, BinaryIO, Protocol, TypeVar
 from urllib.parse import quote, unquote
@@ -463,26 +464,33 @@ class OxigraphStore(QueryForms):
         self.generation += 1
         self._store.extend(quads)
 
-    def construct_into(self, sparql: str, graph: str) -> int:
-        """Run the CONSTRUCT ``sparql`` over the union of the sources and add what it builds
-        to the named graph ``graph``; the number of triples built.
+    def construct_into(self, queries: Sequence[str], graph: str) -> int:
+        """Run the CONSTRUCT ``queries`` over the union of the sources and add what they
+        build to the named graph ``graph``; the number of triples built.
 
-        The triples stay Oxigraph's own (none becomes an rdflib term). An INSERT … USING
-        each source does the same in SPARQL but is several times slower here, as every
-        pattern is then matched graph by graph.
+        The queries are evaluated side by side (:func:`run_concurrently`: they only read)
+        and their triples added once all have finished, so none sees another's. The triples
+        stay Oxigraph's own (none becomes an rdflib term). An INSERT … USING each source
+        does the same in SPARQL but is several times slower here, as every pattern is then
+        matched graph by graph.
         """
         ox = self._ox
-        try:
-            result = self._store.query(with_prologue(sparql), use_default_graph_as_union=True)
-        except SyntaxError as exc:
-            raise UsageError(f"SPARQL syntax error: {exc}") from None
-        if not isinstance(result, ox.QueryTriples):
-            raise UsageError("expected a CONSTRUCT query")
         target = ox.NamedNode(graph)
-        quads = [ox.Quad(t.subject, t.predicate, t.object, target) for t in result]
+
+        def build(sparql: str) -> list[Any]:
+            try:
+                result = self._store.query(with_prologue(sparql), use_default_graph_as_union=True)
+            except SyntaxError as exc:
+                raise UsageError(f"SPARQL syntax error: {exc}") from None
+            if not isinstance(result, ox.QueryTriples):
+                raise UsageError("expected a CONSTRUCT query")
+            return [ox.Quad(t.subject, t.predicate, t.object, target) for t in result]
+
+        built = run_concurrently(self, [partial(build, sparql) for sparql in queries])
         self.generation += 1
-        self._store.extend(quads)
-        return len(quads)
+        for quads in built:
+            self._store.extend(quads)
+        return sum(len(quads) for quads in built)
 
     def triples(self) -> Iterator[tuple[Node, Node, Node]]:
         """Every triple of every source, unordered; a triple in two sources comes twice.
