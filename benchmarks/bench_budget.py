@@ -15,7 +15,8 @@ peak memory (``ru_maxrss``) is its own:
 - ``disk-build`` / ``disk``: ``--store DIR`` built, then reopened in a new process for the
   national report.
 - ``floor``: the gap rules over the synthetic model in plain Python dicts.
-- ``rdflib``: rdflib's store on a 1,000-provider England, load and rules, capped.
+- ``rdflib``: rdflib's store on a 1,000-provider England: load, derive and the national
+  report, capped (``--rdflib-cap``).
 
 Ratios (each against another figure of this run) and the load average before and after each
 phase go to ``benchmarks/results/budget.json``. Never asserts a time. Run::
@@ -224,13 +225,18 @@ def floor_phase(providers: int, seed: int) -> None:
 
 
 def rdflib_phase(data: Path) -> None:
+    from pcr_graph.analysis.derived import ensure_derived
     from pcr_graph.analysis.gaps import run_gaps
     from pcr_graph.store.engines import open_store
 
     steps = Steps()
     files = [*_project(Path("/nonexistent-workspace")).files(), data]
     store = steps("open", lambda: open_store(files, "rdflib"))
-    steps("report", lambda: run_gaps(store))
+    steps("derive", lambda: ensure_derived(store))
+    steps("rules_and_report", lambda: run_gaps(store))
+    steps.record["total"] = round(
+        sum(steps.record[k] for k in ("open", "derive", "rules_and_report")), 4
+    )
     steps.done()
 
 
@@ -252,7 +258,9 @@ def _ratio(a: Any, b: Any) -> float | str:
     return round(a / b, 2)
 
 
-def parent(providers: int, seed: int, data: Path | None, cap: float, out: Path) -> None:
+def parent(
+    providers: int, seed: int, data: Path | None, cap: float, out: Path, rdflib_cap: float
+) -> None:
     from pcr_graph.ingest.synth import write_synthetic
 
     with tempfile.TemporaryDirectory(prefix="pcr-budget-") as tmp:
@@ -276,7 +284,7 @@ def parent(providers: int, seed: int, data: Path | None, cap: float, out: Path) 
         phases["floor"] = _child(["floor", str(providers), str(seed)], cap)
         phases["disk-build"] = _child(["disk-build", str(workspace), str(store_dir)], cap * 2)
         phases["disk"] = _child(["report", str(workspace), "--store-dir", str(store_dir)], cap)
-        phases["rdflib-1000"] = _child(["rdflib", str(small)], cap)
+        phases["rdflib-1000"] = _child(["rdflib", str(small)], rdflib_cap)
     cold, warm, disk = phases["cold"], phases["warm"], phases["disk"]
     floor = phases["floor"].get("floor")
     measured = {
@@ -315,10 +323,11 @@ def parent(providers: int, seed: int, data: Path | None, cap: float, out: Path) 
         "rules one by one / python floor": _ratio(warm.get("rules_one_by_one"), floor),
         "report in memory / cold": _ratio(warm.get("report_in_memory"), cold.get("total")),
         "cold derive / cold total": _ratio(cold.get("derive"), cold.get("total")),
+        # rdflib: open + derive + national report, at 1/55 of the data.
         "rdflib 1,000 report / oxigraph 55,000 cold": (
-            _ratio(phases["rdflib-1000"].get("report"), cold.get("total"))
-            if "report" in phases["rdflib-1000"]
-            else f"> {_ratio(cap, cold.get('total'))} (rdflib did not finish)"
+            _ratio(phases["rdflib-1000"].get("total"), cold.get("total"))
+            if "total" in phases["rdflib-1000"]
+            else f"> {_ratio(rdflib_cap, cold.get('total'))} (rdflib did not finish)"
         ),
     }
     agreement = phases["floor"].get("hits_per_rule") == {
@@ -331,6 +340,7 @@ def parent(providers: int, seed: int, data: Path | None, cap: float, out: Path) 
         "seed": seed,
         **machine(),
         "cap_seconds": cap,
+        "rdflib_cap_seconds": rdflib_cap,
         "note": (
             "One run per phase on a shared 2-core machine (see load_average_before/after of "
             "each phase); compare figures within this run. Command figures are the command's "
@@ -354,6 +364,9 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--seed", type=int, default=1)
     parser.add_argument("--data", type=Path, help="a synthetic England already written")
     parser.add_argument("--cap", type=float, default=300.0, help="seconds allowed per phase")
+    parser.add_argument(
+        "--rdflib-cap", type=float, default=420.0, help="seconds allowed rdflib at 1,000"
+    )
     parser.add_argument("--out", type=Path, default=RESULTS)
     parser.add_argument("--child", nargs="+", help=argparse.SUPPRESS)
     parser.add_argument("--more", action="store_true", help=argparse.SUPPRESS)
@@ -372,7 +385,7 @@ def main(argv: list[str] | None = None) -> None:
         elif job == "rdflib":
             rdflib_phase(Path(params[0]))
         return
-    parent(args.providers, args.seed, args.data, args.cap, args.out)
+    parent(args.providers, args.seed, args.data, args.cap, args.out, args.rdflib_cap)
 
 
 if __name__ == "__main__":

@@ -162,9 +162,11 @@ def _insert(store: Store, ntriples: str) -> None:
 def derive(store: Store) -> None:
     """(Re)write the derived graph of ``store`` from its data.
 
-    On Oxigraph the CONSTRUCTs run as queries over the union of the sources, side by side,
-    and their triples go straight into the graph (:meth:`OxigraphStore.construct_into`); elsewhere
-    (rdflib, a remote endpoint) it runs as the equivalent SPARQL Update (:func:`as_insert`).
+    On the embedded engines the CONSTRUCTs run as queries over the union of the sources
+    (on Oxigraph side by side) and their triples go into the graph once all have run
+    (``construct_into``: :class:`~pcr_graph.store.engines.OxigraphStore`,
+    :class:`~pcr_graph.store.engines.RdflibStore`); elsewhere each runs as the equivalent
+    SPARQL Update (:func:`as_insert`).
     """
     from pcr_graph.store.engines import source_graph_iri
 

