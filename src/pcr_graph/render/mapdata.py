@@ -10,8 +10,10 @@ from __future__ import annotations
 import itertools
 from collections import defaultdict
 from dataclasses import dataclass, field
+from functools import partial
 
 from rdflib import URIRef
+from rdflib.term import Node
 
 from pcr_graph.analysis.gaps import RANKING_RULE, SEVERITIES, GapReport, gap_rules
 from pcr_graph.analysis.queries import TOP_GROUP, lead_with_values, writable_iri
@@ -26,7 +28,7 @@ from pcr_graph.render.maps import (
     OverviewArea,
     OverviewEdge,
 )
-from pcr_graph.store.engines import Store
+from pcr_graph.store.engines import Store, run_concurrently
 
 # An area's providers with each sector's IRI; the sectors' notations and labels come from
 # _SECTORS. The OPTIONAL that joined them here (sector, notation, label) was evaluated for
@@ -152,7 +154,20 @@ def _period(start: str, end: str) -> str:
 
 def area_map(store: Store, area: URIRef, report: GapReport | None = None) -> AreaMap:
     """Everything :func:`pcr_graph.render.maps.render_area_html` needs for one area."""
-    header = store.select(_AREA, {"area": area}).strings()
+    # The area's queries at once (on Oxigraph, on several threads: see run_concurrently).
+    scoped: dict[str, Node] = {"area": area}
+    asked = [
+        (_AREA, scoped),
+        (_PROVIDERS, scoped),
+        (_HOME, scoped),
+        (_FORUMS, scoped),
+        lead_with_values(_LINKS, scoped),
+        lead_with_values(_EVIDENCE, scoped),
+        (_LINK_DETAILS, scoped),
+    ]
+    header, provider_rows, home_rows, forum_rows, link_rows, evidence_rows, detail_rows = (
+        run_concurrently(store, [partial(_strings, store, *query) for query in asked])
+    )
     title = header[0]["label"] if header else str(area)
     fictional = bool(header and header[0]["fictional"] == "true")
 
@@ -160,7 +175,7 @@ def area_map(store: Store, area: URIRef, report: GapReport | None = None) -> Are
     labels: dict[str, str] = {}
     identifiers: dict[str, list[tuple[str, str]]] = defaultdict(list)
     provider_sectors: dict[str, set[str]] = defaultdict(set)
-    for row in store.select(_PROVIDERS, {"area": area}).strings():
+    for row in provider_rows:
         iri = row["provider"]
         labels[iri] = row["label"]
         if row["sector"]:
@@ -188,10 +203,10 @@ def area_map(store: Store, area: URIRef, report: GapReport | None = None) -> Are
                 if any(_sector_iri(n) in sector_iris for n, _ in sectors[iri]):
                     node_gaps[iri].append(hit.explanation)
 
-    home = {row["provider"] for row in store.select(_HOME, {"area": area}).strings()}
+    home = {row["provider"] for row in home_rows}
     edges: list[MapEdge] = []
     forum_nodes: dict[str, str] = {}
-    for row in store.select(_FORUMS, {"area": area}).strings():
+    for row in forum_rows:
         forum_nodes[row["forum"]] = row["label"]
         if row["member"]:
             edges.append(
@@ -206,11 +221,11 @@ def area_map(store: Store, area: URIRef, report: GapReport | None = None) -> Are
             )
 
     links: dict[str, _Link] = {}
-    for row in store.select(*lead_with_values(_LINKS, {"area": area})).strings():
+    for row in link_rows:
         link = links.setdefault(row["link"], _Link(row))
         if row["participant"] not in link.participants:
             link.participants.append(row["participant"])
-    for row in store.select(*lead_with_values(_EVIDENCE, {"area": area})).strings():
+    for row in evidence_rows:
         cited = links.get(row["link"])
         if cited is None:  # a link with no type: not drawn
             continue
@@ -225,7 +240,7 @@ def area_map(store: Store, area: URIRef, report: GapReport | None = None) -> Are
             ),
         )
     details: dict[str, tuple[str, list[str], list[str]]] = {}
-    for row in store.select(_LINK_DETAILS, {"area": area}).strings():
+    for row in detail_rows:
         _id, notes, themes = details.setdefault(row["link"], (row["linkId"], [], []))
         if row["note"] and row["note"] not in notes:
             notes.append(row["note"])
@@ -328,6 +343,10 @@ def area_map(store: Store, area: URIRef, report: GapReport | None = None) -> Are
         fictional=fictional,
         register=register,
     )
+
+
+def _strings(store: Store, text: str, bindings: dict[str, Node] | None) -> list[dict[str, str]]:
+    return store.select(text, bindings).strings()
 
 
 def _sector_names(iris: set[str], store: Store) -> dict[str, list[tuple[int, str, str]]]:

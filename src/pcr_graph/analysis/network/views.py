@@ -5,9 +5,11 @@ from __future__ import annotations
 
 import datetime as dt
 from collections import defaultdict
+from functools import partial
 from typing import Any
 
 from rdflib import Literal, URIRef
+from rdflib.term import Node
 
 from pcr_graph.analysis.network.build import (
     build_membership_graph,
@@ -17,7 +19,7 @@ from pcr_graph.analysis.network.build import (
 from pcr_graph.analysis.network.records import ExpectedPair, Forum, Link, Provider, _unique_pairs
 from pcr_graph.analysis.queries import lead_with_values, resolve_area
 from pcr_graph.core.errors import UsageError
-from pcr_graph.store.engines import Store
+from pcr_graph.store.engines import Store, run_concurrently
 
 # An area's providers, then (_LINK_VIEW_AREA) its links: one query holding both gave a row
 # per provider, sector, area and link (15,000 rows for the largest area at 55,000 providers,
@@ -137,6 +139,10 @@ def expected_pathways(store: Store) -> tuple[ExpectedPair, ...]:
     )
 
 
+def _strings(store: Store, text: str, bindings: dict[str, Node] | None) -> list[dict[str, str]]:
+    return store.select(text, bindings).strings()
+
+
 def provider_records(
     store: Store, area: URIRef | str | None = None
 ) -> tuple[list[Provider], list[Link], str]:
@@ -150,10 +156,17 @@ def provider_records(
     if iri is None:
         rows = store.select(_PROVIDER_VIEW_ALL).strings()
     else:
-        rows = store.select(_PROVIDER_VIEW_AREA, {"area": iri}).strings()
-        typed = {row["provider"] for row in rows}
+        # Both at once (on Oxigraph, on two threads: see run_concurrently).
         text, bindings = lead_with_values(_LINK_VIEW_AREA, {"area": iri})
-        rows += [row for row in store.select(text, bindings).strings() if row["provider"] in typed]
+        rows, link_rows = run_concurrently(
+            store,
+            [
+                partial(_strings, store, _PROVIDER_VIEW_AREA, {"area": iri}),
+                partial(_strings, store, text, bindings),
+            ],
+        )
+        typed = {row["provider"] for row in rows}
+        rows += [row for row in link_rows if row["provider"] in typed]
     labels: dict[str, str] = {}
     sectors: dict[str, set[str]] = defaultdict(set)
     areas: dict[str, set[str]] = defaultdict(set)
