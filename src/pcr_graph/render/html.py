@@ -76,7 +76,7 @@ def script_json(value: object) -> str:
         data = orjson.dumps(value, option=options)
     except TypeError:  # orjson.JSONEncodeError, for one: a lone surrogate, a huge int
         data = b""
-    if not data or _ORJSON_MAY_DIFFER.search(data):
+    if not data or b"null" in data or b"0.0000" in data or _NEGATIVE_EXPONENT.search(data):
         text = json.dumps(value, ensure_ascii=False, sort_keys=True, separators=(",", ":"))
         return _JSON_UNSAFE.sub(lambda m: _JSON_ESCAPES[m.group(0)], text)
     for char, escaped in _JSON_ESCAPES.items():
@@ -84,7 +84,9 @@ def script_json(value: object) -> str:
     return data.decode("utf-8")
 
 
-_ORJSON_MAY_DIFFER = re.compile(rb"null|[0-9]e-|0\.0000")
+# "e-" after a digit; the literal first, so the search skips ahead (one alternation over the
+# 8 MB of a big map took 0.09 s, this and two `in` 0.013 s).
+_NEGATIVE_EXPONENT = re.compile(rb"e-(?<=[0-9]e-)")
 
 
 def csp_hash(script: str) -> str:
