@@ -5,10 +5,8 @@ workspace (``--data FILE`` reuses a file written by ``pcr-graph synth``, as the 
 shared: write it once, e.g. to /tmp), and each phase runs in its own process, so that its
 peak memory (``ru_maxrss``) is its own:
 
-- ``cold``: no cache. Open (parse + load), validate and derive (side by side, as ``build``
-  does), the national gap report (run_gaps + JSON text): the ``build`` path without the
-  maps. ``cold-sequential``: the same with validation and derivation one after the other,
-  each timed.
+- ``cold``: no cache. Open (parse + load), validate, derive, the national gap report
+  (run_gaps + JSON text): the ``build`` path without the maps.
 - ``warm``: the same with the caches valid (derived graph and validation read back), then,
   with the store in memory (a running ``serve``, a notebook): the national report again;
   the gap rules one by one; each command's work on the largest area (``query areas``,
@@ -104,28 +102,22 @@ def _project(workspace: Path, store: Path | None = None) -> Any:
     return Project(workspace=workspace, include_demo=False, store=str(store) if store else None)
 
 
-def report_phase(workspace: Path, store_dir: Path | None, more: bool, sequential: bool) -> None:
+def report_phase(workspace: Path, store_dir: Path | None, more: bool) -> None:
     from pcr_graph.analysis.derived import ensure_derived
     from pcr_graph.analysis.gaps import run_gaps
-    from pcr_graph.app.tasks import validate_and_derive
     from pcr_graph.render.report_text import format_report
     from pcr_graph.validation.validate import validate
 
     steps = Steps()
     project = _project(workspace, store_dir)
     store = steps("open", project.open)
-    if sequential:  # one after the other, to show what each costs
-        violations = steps("validate", lambda: validate(store))
-        steps("derive", lambda: ensure_derived(store))
-        checked = ("validate", "derive")
-    else:  # side by side, as `build` does
-        violations = steps("validate_and_derive", lambda: validate_and_derive(store))
-        checked = ("validate_and_derive",)
+    violations = steps("validate", lambda: validate(store))
     assert not violations, violations[:3]
+    steps("derive", lambda: ensure_derived(store))
     report = steps("report", lambda: run_gaps(store))
     steps("report_json", lambda: format_report(report, "json", "National gap analysis"))
     steps.record["total"] = round(
-        sum(steps.record[k] for k in ("open", *checked, "report", "report_json")), 4
+        sum(steps.record[k] for k in ("open", "validate", "derive", "report", "report_json")), 4
     )
     steps.record["hits"] = len(report.hits)
     if more:
@@ -284,8 +276,6 @@ def parent(
         store_dir = Path(tmp) / "store"
         phases: dict[str, Any] = {}
         phases["cold"] = _child(["report", str(workspace)], cap)
-        shutil.rmtree(workspace / "cache", ignore_errors=True)
-        phases["cold-sequential"] = _child(["report", str(workspace), "--sequential"], cap)
         phases["warm"] = _child(["report", str(workspace), "--more"], cap * 3)
         # `gaps` twice: computed with the derived graph and validation read back, then read
         # back whole.
@@ -332,12 +322,7 @@ def parent(
         "disk national report / cold in-memory": _ratio(disk.get("total"), cold.get("total")),
         "rules one by one / python floor": _ratio(warm.get("rules_one_by_one"), floor),
         "report in memory / cold": _ratio(warm.get("report_in_memory"), cold.get("total")),
-        "cold derive / cold total (one step after another)": _ratio(
-            phases["cold-sequential"].get("derive"), phases["cold-sequential"].get("total")
-        ),
-        "cold, validation beside derivation / one after the other": _ratio(
-            cold.get("total"), phases["cold-sequential"].get("total")
-        ),
+        "cold derive / cold total": _ratio(cold.get("derive"), cold.get("total")),
         # rdflib: open + derive + national report, at 1/55 of the data.
         "rdflib 1,000 report / oxigraph 55,000 cold": (
             _ratio(phases["rdflib-1000"].get("total"), cold.get("total"))
@@ -385,13 +370,12 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--out", type=Path, default=RESULTS)
     parser.add_argument("--child", nargs="+", help=argparse.SUPPRESS)
     parser.add_argument("--more", action="store_true", help=argparse.SUPPRESS)
-    parser.add_argument("--sequential", action="store_true", help=argparse.SUPPRESS)
     parser.add_argument("--store-dir", type=Path, help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
     if args.child:
         job, *params = args.child
         if job == "report":
-            report_phase(Path(params[0]), args.store_dir, args.more, args.sequential)
+            report_phase(Path(params[0]), args.store_dir, args.more)
         elif job == "disk-build":
             disk_build_phase(Path(params[0]), Path(params[1]))
         elif job == "command":

@@ -109,7 +109,6 @@ def _build(project: Project, out_dir: Path, shown: Path, echo: Callable[[str], N
 
     from pcr_graph.analysis.citations import cite
     from pcr_graph.analysis.gaps import run_gaps
-    from pcr_graph.app.tasks import validate_and_derive
     from pcr_graph.core.files import atomic_write_text
     from pcr_graph.core.ids import file_stems
     from pcr_graph.render.heatmap import heatmap_svg, missing_pathways
@@ -118,10 +117,11 @@ def _build(project: Project, out_dir: Path, shown: Path, echo: Callable[[str], N
     from pcr_graph.render.report_html import to_html
     from pcr_graph.render.report_text import format_report
     from pcr_graph.store.turtle import store_to_turtle
+    from pcr_graph.validation.validate import validate
 
     store = project.open()
     echo(f"loaded {len(store)} triples from {len(store.sources())} sources ({store.engine})")
-    violations = validate_and_derive(store)
+    violations = validate(store)
     if violations:
         for violation in violations:
             echo(str(violation))

@@ -12,7 +12,7 @@ import datetime as dt
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING, cast
+from typing import TYPE_CHECKING
 
 from rdflib import Graph
 
@@ -308,27 +308,6 @@ def validate_project(project: Project, validator: str = "auto") -> tuple[Store, 
 
     store = project.open()
     return store, validate(store, validator)
-
-
-def validate_and_derive(store: Store) -> list[Violation]:
-    """Check ``store`` against the shapes and derive its summary graph, side by side; the
-    violations.
-
-    Both only read the sources (the derived graph is written once its queries have all
-    run, and no shape reads its vocabulary), so on Oxigraph they share the CPUs: at 55,000
-    providers validation (1.5 s) fits beside derivation instead of before it. With data
-    that does not conform the derivation was wasted; it is kept for the next run when the
-    workspace has a cache.
-    """
-    from functools import partial
-
-    from pcr_graph.analysis.derived import ensure_derived
-    from pcr_graph.store.engines import run_concurrently
-    from pcr_graph.validation.validate import validate
-
-    calls: list[Callable[[], object]] = [partial(validate, store), partial(ensure_derived, store)]
-    violations, _derived = run_concurrently(store, calls)
-    return cast("list[Violation]", violations)
 
 
 def synthesise_into(
