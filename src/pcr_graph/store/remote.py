@@ -180,17 +180,34 @@ _SKIP = re.compile(
 )
 
 
+def _scan(text: str) -> Iterator[tuple[str, int, int, int]]:
+    """Each piece of ``text`` (strings, IRIs and comments whole, then runs of other text,
+    each brace and parenthesis alone) with the offset just after it and the depth of braces
+    and of parentheses it stands in."""
+    braces = parens = 0
+    position = 0
+    while position < len(text):
+        match = _SKIP.match(text, position)
+        assert match is not None  # the last alternative matches any character
+        token = match.group(0)
+        position = match.end()
+        yield token, position, braces, parens
+        if token == "{":
+            braces += 1
+        elif token == "}":
+            braces -= 1
+        elif token == "(":
+            parens += 1
+        elif token == ")":
+            parens -= 1
+
+
 def query_tokens(text: str) -> Iterator[str]:
     """The pieces of a SPARQL text: strings, IRIs and comments whole, then runs of other text.
 
     Words inside strings, IRIs and comments are never seen as keywords by the caller.
     """
-    position = 0
-    while position < len(text):
-        match = _SKIP.match(text, position)
-        assert match is not None  # the last alternative matches any character
-        position = match.end()
-        token = match.group(0)
+    for token, _end, _braces, _parens in _scan(text):
         if token[0] in "\"'<#":
             yield token
         else:
@@ -203,25 +220,8 @@ def _group_offsets(text: str) -> list[int]:
     Strings, IRIs and comments are skipped whole, so a brace inside them does not count,
     and braces inside parentheses (``(EXISTS { … } AS ?e)``) are not top level.
     """
-    offsets: list[int] = []
-    braces = parens = 0
-    position = 0
-    while position < len(text):
-        match = _SKIP.match(text, position)
-        assert match is not None  # the last alternative matches any character
-        token = match.group(0)
-        position = match.end()
-        if token == "{":
-            if braces == 0 and parens == 0:
-                offsets.append(position)
-            braces += 1
-        elif token == "}":
-            braces -= 1
-        elif token == "(":
-            parens += 1
-        elif token == ")":
-            parens -= 1
-    return offsets
+    scanned = _scan(text)
+    return [end for token, end, braces, parens in scanned if token == "{" and braces == parens == 0]
 
 
 _WORDS = re.compile(r"[?$]?[A-Za-z_][A-Za-z0-9_]*")
@@ -236,27 +236,13 @@ def _subselect_groups(text: str) -> list[tuple[int, frozenset[str]]]:
     computed there, not projected from its group, so they are not listed.
     """
     found: list[tuple[int, frozenset[str]]] = []
-    braces = parens = 0
     reading: set[str] | None = None  # the projection being read, while reading one
     projection_parens = 0
-    position = 0
-    while position < len(text):
-        match = _SKIP.match(text, position)
-        assert match is not None  # the last alternative matches any character
-        token = match.group(0)
-        position = match.end()
-        if token == "{":
-            if reading is not None:
-                found.append((position, frozenset(reading)))
-                reading = None
-            braces += 1
-        elif token == "}":
-            braces -= 1
-        elif token == "(":
-            parens += 1
-        elif token == ")":
-            parens -= 1
-        elif token[0] not in "\"'<#":
+    for token, end, braces, parens in _scan(text):
+        if token == "{" and reading is not None:
+            found.append((end, frozenset(reading)))
+            reading = None
+        elif token[0] not in "\"'<#{}()":
             for word in _WORDS.findall(token):
                 if reading is not None:
                     if parens == projection_parens and word[0] in "?$":

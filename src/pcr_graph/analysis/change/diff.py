@@ -94,22 +94,13 @@ def _of_areas(template: str, areas: Sequence[URIRef] | None) -> str:
 
     A ``VALUES`` block leading the group makes Oxigraph start from those areas' links (a
     bound variable would not: it plans before it substitutes). The IRIs are the store's own
-    areas (resolve_areas), each checked by ``values_query`` to be a plain IRI that cannot
+    areas (resolve_areas), each checked by ``values_clause`` to be a plain IRI that cannot
     end the ``<…>`` it is written in.
     """
     if not areas or not all(writable_iri(str(a)) for a in areas):
         return template.replace("#WANTED#", "")
     wanted = "#VALUES#\n  ?link pcr:area ?wanted ."
     return values_query(template.replace("#WANTED#", wanted), "wanted", [str(a) for a in areas])
-
-
-_AREA_LABELS = """
-SELECT DISTINCT ?area ?label WHERE {
-  ?link a pcr:CollaborationLink ; pcr:area ?area .
-  ?area skos:prefLabel ?label .
-}
-ORDER BY ?area ?label
-"""
 
 
 _AREA_LABELS = """
