@@ -16,7 +16,7 @@ from collections import defaultdict
 from dataclasses import dataclass, field, fields
 from functools import partial
 
-from pcr_graph.analysis.gaps import GapReport, Hit, Rule, values_query
+from pcr_graph.analysis.gaps import GapReport, Hit, Rule, fields_dict, values_query
 from pcr_graph.analysis.queries import writable_iri
 from pcr_graph.store.engines import Store, run_concurrently
 
@@ -68,10 +68,10 @@ class CitedReport(GapReport):
         data = super().json_data()
 
         def with_url(item: Hit | Rule) -> dict[str, object]:
-            found = _fields_of(item)
+            found = fields_dict(item)
             if item.finding is not None:
                 url = self.finding_url(item.finding.iri)
-                found["finding"] = {**_fields_of(item.finding), "url": url}
+                found["finding"] = {**fields_dict(item.finding), "url": url}
             return found
 
         data["hits"] = [{**with_url(hit), "citations": list(self.cited(hit))} for hit in self.hits]
@@ -118,10 +118,6 @@ SELECT ?finding ?url WHERE {
 }
 ORDER BY ?finding ?url
 """
-
-
-def _fields_of(item: object) -> dict[str, object]:
-    return {f.name: getattr(item, f.name) for f in fields(item)}  # type: ignore[arg-type]
 
 
 _PER_QUERY = 4000

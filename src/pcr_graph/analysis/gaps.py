@@ -12,7 +12,7 @@ from __future__ import annotations
 from collections import Counter, defaultdict
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field, fields, is_dataclass
-from functools import partial
+from functools import cache, partial
 from typing import cast
 
 from rdflib import URIRef
@@ -274,17 +274,23 @@ def dumps_json(data: object) -> str:
     """
     import orjson  # only JSON output needs it
 
-    # Dataclasses pass through to _fields so that their keys are sorted like a dict's.
+    # Dataclasses pass through to fields_dict so that their keys are sorted like a dict's.
     options = orjson.OPT_INDENT_2 | orjson.OPT_SORT_KEYS | orjson.OPT_PASSTHROUGH_DATACLASS
-    return orjson.dumps(data, default=_fields, option=options).decode("utf-8") + "\n"
+    return orjson.dumps(data, default=fields_dict, option=options).decode("utf-8") + "\n"
 
 
-def _fields(value: object) -> dict[str, object]:
+@cache
+def _field_names(kind: type) -> tuple[str, ...]:
+    return tuple(f.name for f in fields(kind))
+
+
+def fields_dict(value: object) -> dict[str, object]:
     """A dataclass's fields as a dict, one level deep (what ``asdict`` gives, without its
-    deep copy); orjson calls it for each dataclass it meets."""
-    if not is_dataclass(value):
+    deep copy); orjson calls it for each dataclass it meets. The names are looked up once
+    per class (``dataclasses.fields`` per object took 0.2 s for a national report)."""
+    if not is_dataclass(value) or isinstance(value, type):
         raise TypeError(f"cannot write {type(value).__name__} as JSON")
-    return {f.name: getattr(value, f.name) for f in fields(value)}
+    return {name: getattr(value, name) for name in _field_names(type(value))}
 
 
 def gap_rules(names: Iterable[str] | None = None) -> list[NamedQuery]:
