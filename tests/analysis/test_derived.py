@@ -41,7 +41,7 @@ def rows(store: Store, query: NamedQuery, area: URIRef | None = None) -> list[di
 def compare_summaries(store: Store, some: list[URIRef]) -> int:
     """The report's context read from the derived graph equals it read from the links: the
     sector heatmaps (national and per area) and the areas' link and evidence counts."""
-    from pcr_graph.analysis import gaps
+    from pcr_graph.analysis import evidence, gaps
     from pcr_graph.analysis.sector_matrix import sector_matrices
 
     assert derived.ensure_derived(store)
@@ -55,7 +55,7 @@ def compare_summaries(store: Store, some: list[URIRef]) -> int:
         (store.select(derived_text).strings(), store.select(base_text).strings())
         for derived_text, base_text in (
             (gaps._DERIVED_AREAS_WITH_LINKS, gaps._AREAS_WITH_LINKS),
-            (gaps._DERIVED_AREA_LINKS, gaps._AREA_LINKS),
+            (evidence._DERIVED_AREA_LINKS, evidence._AREA_LINKS),
         )
     ]
     for from_derived, from_links in pairs:
@@ -82,11 +82,11 @@ def compare(store: Store, areas: int = 2) -> int:
 
 def test_every_derivation_is_read() -> None:
     """Each derive query writes a class (or property) that some rule or the report reads."""
-    from pcr_graph.analysis import gaps, sector_matrix
+    from pcr_graph.analysis import evidence, gaps, sector_matrix
 
     readers = "\n".join(
         [p.read_text(encoding="utf-8") for p in derived.queries_dir().glob("[!d]*.rq")]
-        + [Path(gaps.__file__).read_text(), Path(sector_matrix.__file__).read_text()]
+        + [Path(m.__file__).read_text() for m in (evidence, gaps, sector_matrix)]
     )
     for path in derived.derive_files():
         text = path.read_text(encoding="utf-8")

@@ -9,7 +9,8 @@ from pathlib import Path
 import pytest
 from rdflib import URIRef
 
-from pcr_graph.analysis.gaps import _EvidenceIndex, run_gaps
+from pcr_graph.analysis.evidence import EvidenceIndex
+from pcr_graph.analysis.gaps import run_gaps
 from pcr_graph.core.resources import ontology_files, reference_files
 from pcr_graph.ingest.synth import write_synthetic
 from pcr_graph.store.engines import (
@@ -123,9 +124,9 @@ def test_evidence_read_per_provider_equals_evidence_read_at_once(
     store: Store = request.getfixturevalue(fixture)
     table = store.select("SELECT DISTINCT ?p WHERE { ?p a pcr:Provider } ORDER BY ?p")
     providers = [str(row[0]) for row in table.rows]
-    per_provider = _EvidenceIndex(store)
+    per_provider = EvidenceIndex(store)
     per_provider.prepare({"links-of-provider"}, providers)
-    at_once = _EvidenceIndex(store)
+    at_once = EvidenceIndex(store)
     at_once._read_all_providers()
     with_links = 0
     for iri in providers:

@@ -16,7 +16,8 @@ from collections import defaultdict
 from dataclasses import dataclass, field, fields
 from functools import partial
 
-from pcr_graph.analysis.gaps import GapReport, Hit, Rule, fields_dict, values_query
+from pcr_graph.analysis.evidence import values_query
+from pcr_graph.analysis.gaps import GapReport, Hit, Rule, fields_dict
 from pcr_graph.analysis.queries import writable_iri
 from pcr_graph.store.engines import Store, run_concurrently
 
@@ -94,7 +95,7 @@ SELECT ?ev ?title ?publisher ?date ?url ?quote WHERE {
 """
 
 # What the hits' links and providers cite, read for those only (in VALUES blocks of IRIs the
-# rules returned, see gaps.values_query): reading every link's evidence and every
+# rules returned, see evidence.values_query): reading every link's evidence and every
 # participation took 2-3 s at 55,000 providers.
 _LINK_EVIDENCE = """
 SELECT ?link ?ev WHERE {

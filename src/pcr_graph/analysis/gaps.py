@@ -19,11 +19,11 @@ from rdflib import URIRef
 from rdflib.term import Node
 
 from pcr_graph.analysis.derived import ensure_derived, rule_text
+from pcr_graph.analysis.evidence import EvidenceIndex
 from pcr_graph.analysis.queries import (
     NamedQuery,
     bind_params,
     library,
-    values_clause,
     writable_iri,
 )
 from pcr_graph.analysis.sector_matrix import SectorMatrix
@@ -353,207 +353,16 @@ _AREAS_WITH_FORUMS = (
 )
 _ALL_AREAS = "SELECT (COUNT(DISTINCT ?a) AS ?n) WHERE { ?a a pcr:Area }"
 
-_PROVIDER_EVIDENCE = """
-SELECT ?provider ?typeLabel ?title ?date ?linkId WHERE {
-  # Written so that a bound ?provider is where Oxigraph starts: with the usual
-  # `?link a pcr:CollaborationLink` first it walks every link for each provider (50 ms a
-  # query at 10,000 providers instead of under 1 ms); the class is tested per link instead.
-  #VALUES#
-  ?link pcr:participant ?provider ;
-        pcr:linkType/skos:prefLabel ?typeLabel ;
-        a ?linkClass .
-  FILTER (?linkClass = pcr:CollaborationLink)
-  OPTIONAL { ?link dcterms:identifier ?linkId }
-  OPTIONAL {
-    ?link prov:wasDerivedFrom ?ev .
-    ?ev dcterms:title ?title .
-    OPTIONAL { ?ev dcterms:date ?date }
-  }
-}
-ORDER BY ?provider ?linkId ?typeLabel ?title
-"""
 
-
-def values_query(template: str, variable: str, iris: Sequence[str]) -> str:
-    """``template`` with ``#VALUES#`` replaced by ``VALUES ?variable { <iri> … }``.
-
-    For IRIs the store itself returned (rule results), never for anything a user typed,
-    which is always bound (:func:`pcr_graph.analysis.queries.bind_params`). Writing them
-    into the text is safe because each one is checked to be a plain IRI (a scheme, then
-    no space, control, quote, angle bracket, brace, pipe, caret, backtick or backslash),
-    so it cannot end the ``<…>`` it is written in; one that is not refuses the query.
-    One query for 10,600 providers at 55,000 takes a fraction of 10,600 bound queries.
-    The clause is :func:`pcr_graph.analysis.queries.values_clause`'s.
-
-    Examples
-    --------
-    >>> values_query("SELECT * { #VALUES# }", "p", ["urn:a", "https://x/b"])
-    'SELECT * { VALUES ?p { <urn:a> <https://x/b> } }'
-    """
-    return template.replace("#VALUES#", values_clause(variable, iris))
-
-
-_FORUM_EVIDENCE = """
-SELECT ?area ?forumLabel (COUNT(DISTINCT ?member) AS ?members) WHERE {
-  ?forum a pcr:PlanningForum ; pcr:area ?area ; skos:prefLabel ?forumLabel .
-  OPTIONAL { ?forum org:hasMember ?member }
-}
-GROUP BY ?area ?forumLabel
-ORDER BY ?area ?forumLabel
-"""
-_AREA_LINKS = """
-SELECT ?area (COUNT(DISTINCT ?link) AS ?links) (COUNT(DISTINCT ?ev) AS ?evidence) WHERE {
-  ?link a pcr:CollaborationLink ; pcr:area ?area .
-  OPTIONAL { ?link prov:wasDerivedFrom ?ev }
-}
-GROUP BY ?area
-ORDER BY ?area
-"""
-_DERIVED_AREA_LINKS = """
-PREFIX pcrd: <https://w3id.org/pcr-graph/def/derived#>
-SELECT ?area ?links ?evidence WHERE {
-  ?counted a pcrd:AreaLinks ; pcrd:area ?area ; pcrd:links ?links ; pcrd:evidence ?evidence .
-}
-ORDER BY ?area
-"""
-"""``_AREA_LINKS`` from the derived graph (queries/derive-area-links.rq)."""
-
-
-class _EvidenceIndex:
-    """What was looked at for each hit, fetched once per report (see :meth:`prepare`)."""
-
-    PROVIDERS_PER_CALL = 4000
-    """Providers whose links one query reads (in a ``VALUES`` block, see
-    :func:`values_query`); the queries run concurrently."""
-
-    def __init__(self, store: Store, derived: bool = False) -> None:
-        self.store = store
-        self.derived = derived  # the store holds the derived graph
-        self._provider: dict[str, list[str]] | None = None
-        self._every_provider = False  # True once every provider's links were read
-        self._forums: dict[str, list[str]] | None = None
-        self._area: dict[str, str] | None = None
-        self._findings: dict[str, Finding | None] = {}
-
-    def finding(self, iri: str) -> Finding | None:
-        # Many hits cite the same few findings; look each up once per report.
-        if iri not in self._findings:
-            self._findings[iri] = _finding(self.store, iri)
-        return self._findings[iri]
-
-    def prepare(self, kinds: set[str], providers: Iterable[str]) -> None:
-        """Fetch, at once, the evidence of the ``kinds`` the hits cite (what is not read yet).
-
-        For ``links-of-provider`` only the links of ``providers`` (those with hits) are
-        read: on Oxigraph a few queries, each for up to :data:`PROVIDERS_PER_CALL`
-        providers named in a ``VALUES`` block, run concurrently (at 55,000 providers
-        10,600 providers with hits: bound queries, one per provider, took 1.8-3.3 s, reading
-        every provider's links 9 s); on the other engines one query for every provider.
-        """
-        calls = self.area_calls(kinds)
-        wanted = sorted(set(providers)) if "links-of-provider" in kinds else []
-        if wanted and getattr(self.store, "concurrent", False):
-            self._provider = {iri: [] for iri in wanted}
-            step = self.PROVIDERS_PER_CALL
-            calls += [
-                partial(self._read_providers, wanted[i : i + step])
-                for i in range(0, len(wanted), step)
-            ]
-        elif wanted:
-            calls.append(self._read_all_providers)
-        run_concurrently(self.store, calls)
-
-    def area_calls(self, kinds: set[str]) -> list[Callable[[], object]]:
-        """The calls that read the per-area evidence of ``kinds`` not read yet.
-
-        Which hits there are does not matter to them, so they can run beside the rules.
-        """
-        calls: list[Callable[[], object]] = []
-        if "forums" in kinds and self._forums is None:
-            calls.append(self._read_forums)
-        if "links-of-area" in kinds and self._area is None:
-            calls.append(self._read_areas)
-        return calls
-
-    def _add_provider_row(self, target: list[str], row: dict[str, str]) -> None:
-        source = f"{row['title']} ({row['date']})" if row["date"] else row["title"]
-        text = f"{row['typeLabel']} link {row['linkId']}".strip()
-        text += f": {source}" if row["title"] else ": no evidence recorded"
-        target.append(text)
-
-    def _read_providers(self, providers: Sequence[str]) -> None:
-        assert self._provider is not None
-        found: dict[str, list[str]] = {iri: [] for iri in providers}
-        # The IRIs are rule results, from the store: see values_query for why this is safe.
-        query = values_query(_PROVIDER_EVIDENCE, "provider", providers)
-        for row in self.store.select(query).strings():
-            self._add_provider_row(found[row["provider"]], row)
-        self._provider.update(found)
-
-    def _read_all_providers(self) -> None:
-        found: dict[str, list[str]] = defaultdict(list)
-        for row in self.store.select(_PROVIDER_EVIDENCE.replace("#VALUES#", "")).strings():
-            self._add_provider_row(found[row["provider"]], row)
-        self._provider, self._every_provider = found, True
-
-    def _read_forums(self) -> None:
-        found: dict[str, list[str]] = defaultdict(list)
-        for row in self.store.select(_FORUM_EVIDENCE).strings():
-            found[row["area"]].append(
-                f"planning forum {row['forumLabel']} ({row['members']} members)"
-            )
-        self._forums = found
-
-    def _read_areas(self) -> None:
-        self._area = {
-            row[
-                "area"
-            ]: f"{row['links']} collaboration links citing {row['evidence']} evidence items"
-            for row in self.store.select(
-                _DERIVED_AREA_LINKS if self.derived else _AREA_LINKS
-            ).strings()
-        }
-
-    def provider(self, iri: str) -> list[str]:
-        if self._provider is None or not (self._every_provider or iri in self._provider):
-            self._read_all_providers()
-        assert self._provider is not None
-        return self._provider.get(iri, [])
-
-    def forums(self, area: str) -> list[str]:
-        if self._forums is None:
-            self._read_forums()
-        assert self._forums is not None
-        return self._forums.get(area, [])
-
-    def area(self, area: str) -> list[str]:
-        if self._area is None:
-            self._read_areas()
-        assert self._area is not None
-        return [self._area.get(area, "no collaboration links recorded")]
-
-    def considered(self, kind: str, area: str, subjects: Sequence[Subject]) -> tuple[str, ...]:
-        if kind == "forums":
-            return tuple(self.forums(area)) or ("no planning forum recorded",)
-        if kind == "links-of-provider":
-            lines = [
-                line for s in subjects if s.role == "provider" for line in self.provider(s.iri)
-            ]
-            return tuple(lines) or ("no collaboration link recorded for this provider",)
-        if kind == "links-of-area":
-            return tuple(self.area(area))
-        return ()
-
-
-def _rule_table(
+def _rule_rows(
     store: Store, query: NamedQuery, bindings: dict[str, Node] | None, derived: bool
-) -> Table:
+) -> list[dict[str, str]]:
     """A gap rule's rows (its plain text where the store has no derived graph); an error
     names the rule."""
     text = rule_text(query.path, query.text, derived)
     text, bindings = query.with_bindings(text, bindings)
     try:
-        return store.select(text, bindings)
+        return store.select(text, bindings).strings()
     except UsageError as exc:
         raise UsageError(f"gap rule {query.name!r}: {exc}") from None
 
@@ -616,7 +425,7 @@ def run_gaps(
         _check_areas(areas)
     queries = gap_rules(rules)
     derived = ensure_derived(store)
-    evidence = _EvidenceIndex(store, derived)
+    evidence = EvidenceIndex(store, derived)
     rule_info = [
         Rule(
             query.name,
@@ -663,15 +472,23 @@ def run_gaps(
     calls += evidence.area_calls(kinds)
     first_rule = len(calls)
     calls += [
-        partial(_rule_table, store, query, bindings, derived) for query, _rule, bindings in jobs
+        partial(_rule_rows, store, query, bindings, derived) for query, _rule, bindings in jobs
     ]
     answers = run_concurrently(store, calls)
-    rows = [cast(Table, table).strings() for table in answers[first_rule:]]
+    rows = cast(list[list[dict[str, str]]], answers[first_rule:])
     hit_providers = {row["provider"] for found in rows for row in found if row.get("provider")}
     evidence.prepare(kinds, hit_providers)
+    found_findings: dict[str, Finding | None] = {}
+
+    def finding(iri: str) -> Finding | None:
+        # Many hits cite the same few findings; look each up once per report.
+        if iri not in found_findings:
+            found_findings[iri] = _finding(store, iri)
+        return found_findings[iri]
+
     hits: list[Hit] = []
     for (query, rule, _bindings), found in zip(jobs, rows, strict=True):
-        hits.extend(_hits(query, found, evidence, rule, evidence_lines))
+        hits.extend(_hits(query, found, evidence, finding, rule, evidence_lines))
     hits.sort(key=Hit.sort_key)
     context_answers = answers[:2] if context else []
     area_answers = answers[len(context_answers) : len(context_answers) + 4]
@@ -764,7 +581,8 @@ def _severity(query: NamedQuery) -> str:
 def _hits(
     query: NamedQuery,
     rows: list[dict[str, str]],
-    evidence: _EvidenceIndex,
+    evidence: EvidenceIndex,
+    finding: Callable[[str], Finding | None],
     rule: Rule,
     lines: bool = True,
 ) -> list[Hit]:
@@ -786,8 +604,10 @@ def _hits(
                 area_label=row.get("areaLabel", ""),
                 subjects=subjects,
                 explanation=template.format_map(_Defaults(row)),
-                finding=evidence.finding(row["finding"]) if row.get("finding") else rule.finding,
-                evidence=evidence.considered(kind, row.get("area", ""), subjects),
+                finding=finding(row["finding"]) if row.get("finding") else rule.finding,
+                evidence=evidence.considered(
+                    kind, row.get("area", ""), [s.iri for s in subjects if s.role == "provider"]
+                ),
             )
         )
     return out

@@ -21,7 +21,8 @@ from pcr_graph.analysis.change.scope import (
     store_of,
     take_summaries,
 )
-from pcr_graph.analysis.gaps import run_gaps, values_query
+from pcr_graph.analysis.evidence import values_query
+from pcr_graph.analysis.gaps import run_gaps
 from pcr_graph.analysis.network.figures import _names
 from pcr_graph.analysis.network.records import Provider, _short
 from pcr_graph.analysis.network.views import forum_records
