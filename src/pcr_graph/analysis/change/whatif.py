@@ -20,7 +20,7 @@ from pcr_graph.analysis.change.scope import (
 )
 from pcr_graph.analysis.gaps import Hit, run_gaps
 from pcr_graph.analysis.network.build import build_provider_graph
-from pcr_graph.analysis.network.pathways import PathwayScore, pathway_scores
+from pcr_graph.analysis.network.pathways import PathwayScore, index_of, pathway_scores
 from pcr_graph.analysis.network.records import ExpectedPair, Link, Provider, _label, _short
 from pcr_graph.analysis.network.structure import joined_sectors
 from pcr_graph.analysis.network.views import (
@@ -184,7 +184,7 @@ def what_if_remove(
         changes += _graph_changes(
             before_graph, after_graph, str(area_ref), area_label, iri, old_scores, new_scores
         )
-        before_index, after_index = _index(old_scores), _index(new_scores)
+        before_index, after_index = index_of(old_scores), index_of(new_scores)
         integration.append((str(area_ref), before_index, after_index))
         if before_index is not None and after_index is not None and before_index != after_index:
             changes.append(
@@ -313,11 +313,6 @@ def _after_view(view: _View, removed: str, surviving: set[str], members: set[str
     return dataclasses.replace(
         view, providers=providers, links=links, label=view.label if providers else ""
     )
-
-
-def _index(scores: tuple[PathwayScore, ...]) -> float | None:
-    """:func:`~pcr_graph.analysis.network.pathways.integration_index` from the scores."""
-    return sum(s.weight for s in scores) / len(scores) if scores else None
 
 
 def _graph_changes(

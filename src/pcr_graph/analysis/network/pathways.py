@@ -122,10 +122,13 @@ def integration_index(
     0.625
     """
     pairs = G.graph.get("expected", ()) if expected is None else expected
-    scores = pathway_scores(G, pairs, weights)
-    if not scores:
-        return None
-    return sum(s.weight for s in scores) / len(scores)
+    return index_of(pathway_scores(G, pairs, weights))
+
+
+def index_of(scores: Sequence[PathwayScore]) -> float | None:
+    """The integration index of pathway ``scores`` already computed (their mean weight),
+    or None when there are none: :func:`integration_index` without scoring again."""
+    return sum(s.weight for s in scores) / len(scores) if scores else None
 
 
 @dataclass(frozen=True)
@@ -178,6 +181,7 @@ __all__ = [
     "ForumMatch",
     "PathwayScore",
     "forum_alignment",
+    "index_of",
     "integration_index",
     "pathway_scores",
 ]
