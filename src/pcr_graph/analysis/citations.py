@@ -16,7 +16,7 @@ from collections import defaultdict
 from dataclasses import dataclass, field, fields
 from functools import partial
 
-from pcr_graph.analysis.evidence import values_query
+from pcr_graph.analysis.evidence import chunks, values_query
 from pcr_graph.analysis.gaps import GapReport, Hit, Rule, fields_dict
 from pcr_graph.analysis.queries import writable_iri
 from pcr_graph.store.engines import Store, run_concurrently
@@ -121,10 +121,6 @@ ORDER BY ?finding ?url
 """
 
 
-_PER_QUERY = 4000
-"""IRIs per ``VALUES`` block."""
-
-
 def _rows(store: Store, query: str, role: str) -> list[tuple[tuple[str, str], str]]:
     return [((role, row[role]), row["ev"]) for row in store.select(query).strings()]
 
@@ -151,9 +147,8 @@ def cite(store: Store, report: GapReport) -> CitedReport:
             # A blank node (or an IRI that cannot be written): read them all, as before.
             calls.append(partial(_rows, store, template.replace("#VALUES#", ""), role))
             continue
-        for at in range(0, len(iris), _PER_QUERY):
-            query = values_query(template, role, iris[at : at + _PER_QUERY])
-            calls.append(partial(_rows, store, query, role))
+        for chunk in chunks(iris):
+            calls.append(partial(_rows, store, values_query(template, role, chunk), role))
     for rows in run_concurrently(store, calls):
         for key, ev in rows:
             if ev in by_iri:

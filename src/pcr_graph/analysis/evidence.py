@@ -82,12 +82,18 @@ ORDER BY ?area
 """``_AREA_LINKS`` from the derived graph (queries/derive-area-links.rq)."""
 
 
+IRIS_PER_QUERY = 4000
+"""IRIs one query names in its ``VALUES`` block (:func:`values_query`); such queries run
+concurrently."""
+
+
+def chunks(iris: Sequence[str]) -> list[Sequence[str]]:
+    """``iris`` in runs of :data:`IRIS_PER_QUERY`, one per query."""
+    return [iris[i : i + IRIS_PER_QUERY] for i in range(0, len(iris), IRIS_PER_QUERY)]
+
+
 class EvidenceIndex:
     """What was looked at for each hit, fetched once per report (see :meth:`prepare`)."""
-
-    PROVIDERS_PER_CALL = 4000
-    """Providers whose links one query reads (in a ``VALUES`` block, see
-    :func:`values_query`); the queries run concurrently."""
 
     def __init__(self, store: Store, derived: bool = False) -> None:
         self.store = store
@@ -108,7 +114,7 @@ class EvidenceIndex:
     def provider_calls(self, providers: Iterable[str]) -> list[Callable[[], object]]:
         """The calls that read the links of ``providers`` (those with hits).
 
-        On Oxigraph a few queries, each for up to :data:`PROVIDERS_PER_CALL` providers
+        On Oxigraph a few queries, each for up to :data:`IRIS_PER_QUERY` providers
         named in a ``VALUES`` block, to run concurrently (at 55,000 providers, 10,600
         providers with hits: bound queries, one per provider, took 1.8-3.3 s, reading every
         provider's links 9 s); on the other engines one query for every provider.
@@ -119,10 +125,7 @@ class EvidenceIndex:
         if not getattr(self.store, "concurrent", False):
             return [self._read_all_providers]
         self._provider = {iri: [] for iri in wanted}
-        step = self.PROVIDERS_PER_CALL
-        return [
-            partial(self._read_providers, wanted[i : i + step]) for i in range(0, len(wanted), step)
-        ]
+        return [partial(self._read_providers, chunk) for chunk in chunks(wanted)]
 
     def area_calls(self, kinds: set[str]) -> list[Callable[[], object]]:
         """The calls that read the per-area evidence of ``kinds`` not read yet.
@@ -206,4 +209,4 @@ class EvidenceIndex:
         return ()
 
 
-__all__ = ["EvidenceIndex", "values_query"]
+__all__ = ["IRIS_PER_QUERY", "EvidenceIndex", "chunks", "values_query"]
