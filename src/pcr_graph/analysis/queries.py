@@ -232,9 +232,26 @@ def lead_with_values(
     }
     if not iris:
         return text, bindings
-    block = "".join(f"  {values_clause(name, [str(iri)])}\n" for name, iri in sorted(iris.items()))
+    for name, iri in sorted(iris.items(), reverse=True):  # each goes first: sorted in the end
+        text = leading_values(text, name, [str(iri)])
     rest = {name: value for name, value in bindings.items() if name not in iris}
-    return text.replace(TOP_GROUP, TOP_GROUP + block, 1), rest or None
+    return text, rest or None
+
+
+def leading_values(text: str, variable: str, iris: Sequence[str]) -> str:
+    """``text`` with ``VALUES ?variable { <iri> … }`` leading its top-level group, so that
+    Oxigraph starts there (see :func:`lead_with_values`); ``text`` unchanged when an IRI
+    cannot be written (:func:`writable_iri`) or ``text`` has not exactly one
+    :data:`TOP_GROUP`: every row is then read, and the caller keeps those it asked for.
+
+    For IRIs the store returned, never for anything a user typed (always bound).
+
+    >>> leading_values("SELECT ?s\\nWHERE {\\n  ?s ?p ?o\\n}", "s", ["urn:a"])
+    'SELECT ?s\\nWHERE {\\n  VALUES ?s { <urn:a> }\\n  ?s ?p ?o\\n}'
+    """
+    if text.count(TOP_GROUP) != 1 or not all(writable_iri(iri) for iri in iris):
+        return text
+    return text.replace(TOP_GROUP, f"{TOP_GROUP}  {values_clause(variable, iris)}\n", 1)
 
 
 def is_plain_iri(text: str) -> bool:

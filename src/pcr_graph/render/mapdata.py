@@ -16,7 +16,7 @@ from rdflib import URIRef
 from rdflib.term import Node
 
 from pcr_graph.analysis.gaps import RANKING_RULE, SEVERITIES, GapReport, gap_rules
-from pcr_graph.analysis.queries import TOP_GROUP, lead_with_values, values_clause, writable_iri
+from pcr_graph.analysis.queries import lead_with_values, leading_values
 from pcr_graph.render.maps import (
     AreaMap,
     IndexEntry,
@@ -349,22 +349,12 @@ def _strings(store: Store, text: str, bindings: dict[str, Node] | None) -> list[
     return store.select(text, bindings).strings()
 
 
-def _only(text: str, variable: str, iris: set[str]) -> str:
-    """``text`` (a library-layout query) for just ``iris``: a ``VALUES ?variable`` block
-    leading its top-level group. Safe to write because the IRIs come from the store and
-    :func:`~pcr_graph.analysis.queries.values_clause` checks each; when one cannot be
-    written, ``text`` unchanged (every row is read; callers keep those they asked for)."""
-    if not all(writable_iri(iri) for iri in iris):
-        return text
-    return text.replace(TOP_GROUP, f"{TOP_GROUP}  {values_clause(variable, sorted(iris))}\n", 1)
-
-
 def _sector_names(iris: set[str], store: Store) -> dict[str, list[tuple[int, str, str]]]:
     """Each sector IRI's ``(rank, notation, label)`` pairs; rank orders by notation, label."""
     if not iris:
         return {}
     # Only the sectors asked for: the IRIs come from the store (the providers' pcr:sector).
-    text = _only(_SECTORS, "sector", iris)
+    text = leading_values(_SECTORS, "sector", sorted(iris))
     names: dict[str, list[tuple[int, str, str]]] = defaultdict(list)
     for rank, row in enumerate(store.select(text).strings()):
         if row["sector"] in iris:
@@ -378,7 +368,7 @@ def _finding_urls(store: Store, findings: set[str]) -> dict[str, str]:
         return {}
     # Only the findings asked for (the whole store's took 0.08 s at 55,000 providers): the
     # IRIs come from the store (the gap rules' rows).
-    text = _only(_FINDING_URLS, "finding", findings)
+    text = leading_values(_FINDING_URLS, "finding", sorted(findings))
     urls: dict[str, str] = {}
     for row in store.select(text).strings():
         if row["finding"] in findings:
