@@ -166,7 +166,7 @@ def area_map(store: Store, area: URIRef, report: GapReport | None = None) -> Are
         (_LINK_DETAILS, scoped),
     ]
     header, provider_rows, home_rows, forum_rows, link_rows, evidence_rows, detail_rows = (
-        run_concurrently(store, [partial(_strings, store, *query) for query in asked])
+        run_concurrently(store, [partial(store.select_strings, *query) for query in asked])
     )
     title = header[0]["label"] if header else str(area)
     fictional = bool(header and header[0]["fictional"] == "true")
@@ -343,10 +343,6 @@ def area_map(store: Store, area: URIRef, report: GapReport | None = None) -> Are
         fictional=fictional,
         register=register,
     )
-
-
-def _strings(store: Store, text: str, bindings: dict[str, Node] | None) -> list[dict[str, str]]:
-    return store.select(text, bindings).strings()
 
 
 def _sector_names(iris: set[str], store: Store) -> dict[str, list[tuple[int, str, str]]]:

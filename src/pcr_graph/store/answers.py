@@ -121,6 +121,11 @@ class QueryForms:
             raise UsageError(f"select() needs a SELECT query; this is {_form(result)} query")
         return result
 
+    def select_strings(self, sparql: str, bindings: Bindings | None = None) -> list[dict[str, str]]:
+        """Run a SELECT query; its rows as text (:meth:`Table.strings`): a call to hand
+        to :func:`~pcr_graph.store.engines.run_concurrently`."""
+        return self.select(sparql, bindings).strings()
+
     def ask(self, sparql: str, bindings: Bindings | None = None) -> bool:
         """Run an ASK query; its answer."""
         result = self.query(sparql, bindings)

@@ -105,6 +105,9 @@ class Store(Protocol):
     def select(self, sparql: str, bindings: Bindings | None = None) -> Table:
         """Run a SELECT query; refuses another form (:class:`QueryForms`)."""
 
+    def select_strings(self, sparql: str, bindings: Bindings | None = None) -> list[dict[str, str]]:
+        """Run a SELECT query; its rows as text (:meth:`Table.strings`)."""
+
     def ask(self, sparql: str, bindings: Bindings | None = None) -> bool:
         """Run an ASK query; refuses another form."""
 

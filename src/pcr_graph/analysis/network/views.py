@@ -9,7 +9,6 @@ from functools import partial
 from typing import Any
 
 from rdflib import Literal, URIRef
-from rdflib.term import Node
 
 from pcr_graph.analysis.network.build import (
     build_membership_graph,
@@ -139,10 +138,6 @@ def expected_pathways(store: Store) -> tuple[ExpectedPair, ...]:
     )
 
 
-def _strings(store: Store, text: str, bindings: dict[str, Node] | None) -> list[dict[str, str]]:
-    return store.select(text, bindings).strings()
-
-
 def provider_records(
     store: Store, area: URIRef | str | None = None
 ) -> tuple[list[Provider], list[Link], str]:
@@ -161,8 +156,8 @@ def provider_records(
         rows, link_rows = run_concurrently(
             store,
             [
-                partial(_strings, store, _PROVIDER_VIEW_AREA, {"area": iri}),
-                partial(_strings, store, text, bindings),
+                partial(store.select_strings, _PROVIDER_VIEW_AREA, {"area": iri}),
+                partial(store.select_strings, text, bindings),
             ],
         )
         typed = {row["provider"] for row in rows}
